@@ -1,0 +1,48 @@
+# voicecoach: `make run` starts the studio, `make test` runs the whole suite.
+# Both create .venv and install everything the project needs (system packages too, for test).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+RUN_PKGS  := libportaudio2
+TEST_PKGS := espeak-ng sox libportaudio2 chromium
+
+.PHONY: run test setup sysdeps-run sysdeps-test eval bench samples clean
+
+run: sysdeps-run setup
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: sysdeps-test setup
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	$(BIN)/python -m voicecoach.warm
+	touch $(STAMP)
+
+sysdeps-run:
+	@scripts/sysdeps.sh $(RUN_PKGS)
+
+sysdeps-test:
+	@scripts/sysdeps.sh $(TEST_PKGS)
+
+# Word error rate of the speech model on the real clips in ../shared/fixtures/speech
+eval: sysdeps-test setup
+	$(BIN)/python scripts/eval_wer.py
+	$(BIN)/python scripts/eval_wording.py
+
+# Accuracy of the measurements against synthetic takes of known truth
+bench: sysdeps-test setup
+	$(BIN)/python scripts/bench_delivery.py
+
+samples: sysdeps-test setup
+	$(BIN)/python scripts/make_samples.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,122 @@
+import io
+import wave
+
+import numpy as np
+import pytest
+
+from voicecoach.audio import SR, AudioError, check_audio, load
+from voicecoach.samples import to_wav_bytes
+
+
+def _tone(seconds=2.0, f=220.0, amp=0.3, sr=SR):
+    t = np.arange(int(seconds * sr)) / sr
+    return (amp * np.sin(2 * np.pi * f * t)).astype(np.float32)
+
+
+def _encode(y, sr, fmt):
+    """Encode into an in-memory file of that format."""
+    import av
+
+    if fmt in ("flac", "ogg"):  # libsndfile writes FLAC and Ogg Vorbis
+        import soundfile as sf
+
+        buf = io.BytesIO()
+        sf.write(buf, y, sr, format=fmt.upper(), subtype="VORBIS" if fmt == "ogg" else "PCM_16")
+        return buf.getvalue()
+    codec = {"mp3": "libmp3lame", "webm": "libopus"}[fmt]
+    rate = 48_000 if fmt == "webm" else sr
+    buf = io.BytesIO()
+    with av.open(buf, "w", format=fmt) as c:
+        s = c.add_stream(codec, rate=rate)
+        s.layout = "mono"
+        if rate != sr:
+            y = np.interp(np.arange(0, len(y) * rate // sr) * sr / rate, np.arange(len(y)), y).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(y[None, :], format="flt", layout="mono")
+        frame.sample_rate = rate
+        for p in s.encode(frame):
+            c.mux(p)
+        for p in s.encode(None):
+            c.mux(p)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg", "mp3", "webm"])
+def test_decodes_every_format_to_mono_16k(fmt, tmp_path):
+    y = _tone(2.0, sr=44_100 if fmt != "webm" else 16_000)
+    sr = 44_100 if fmt != "webm" else 16_000
+    data = to_wav_bytes(y, sr=sr) if fmt == "wav" else _encode(y, sr, fmt)
+    path = tmp_path / f"take.{fmt}"
+    path.write_bytes(data)
+    for src in (path, data):
+        a = load(src)
+        assert a.sr == SR and a.y.dtype == np.float32 and a.y.ndim == 1
+        assert abs(a.duration_s - 2.0) < 0.1
+        # the 220 Hz tone survives: its spectrum peaks at 220 Hz
+        spec = np.abs(np.fft.rfft(a.y[: SR]))
+        assert abs(np.argmax(spec) * SR / SR - 220) <= 2
+
+
+def test_stereo_is_mixed_to_mono(tmp_path):
+    import soundfile as sf
+
+    y = _tone(1.5)
+    sf.write(tmp_path / "st.wav", np.stack([y, y], axis=1), SR)
+    a = load(tmp_path / "st.wav")
+    assert a.y.ndim == 1 and abs(a.duration_s - 1.5) < 0.01
+
+
+def _truncated_header():
+    return to_wav_bytes(_tone(2.0))[:30]
+
+
+def _noise_as_text():
+    return b"Please enrol me on the leadership course.\n" * 50
+
+
+BAD = [
+    ("missing", None, r"does not exist; check the path"),
+    ("empty", b"", r"is empty \(0 bytes\); record again"),
+    ("text", _noise_as_text(), r"could not be decoded as audio .*use a WAV, FLAC, OGG, MP3 or WebM file"),
+    ("random-bytes", bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8)), r"could not be decoded"),
+    ("truncated-header", _truncated_header(), r"could not be decoded|holds no audio samples|is 0\.00 s long"),
+    ("too-short", to_wav_bytes(_tone(0.5)), r"is 0\.50 s long; record at least 1 s"),
+    ("silent", to_wav_bytes(np.zeros(2 * SR, np.float32)), r"is silent .*check that the right microphone"),
+]
+
+
+@pytest.mark.parametrize("name,data,match", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_is_a_clear_error(name, data, match, tmp_path):
+    path = tmp_path / f"{name}.wav"
+    if data is not None:
+        path.write_bytes(data)
+    with pytest.raises(AudioError, match=match):
+        load(path)
+    if data:
+        with pytest.raises(AudioError, match=match.replace("does not exist", "")):
+            load(data)
+
+
+def test_folder_is_refused(tmp_path):
+    with pytest.raises(AudioError, match="is a folder"):
+        load(tmp_path)
+
+
+def test_truncated_data_decodes_what_is_there(tmp_path):
+    """A WAV cut off mid-recording (e.g. the browser tab closed) keeps the audio it has."""
+    data = to_wav_bytes(_tone(3.0))
+    a = load(data[: 44 + 2 * SR * 2])  # header + 2 s of samples; header still claims 3 s
+    assert abs(a.duration_s - 2.0) < 0.05
+
+
+@pytest.mark.parametrize("y,match", [
+    (np.zeros((2, SR * 2), np.float32), "expected mono"),
+    (np.array([], np.float32), "holds no audio samples"),
+    (np.full(SR * 2, np.nan, np.float32), "NaN or infinite"),
+], ids=["2d", "empty", "nan"])
+def test_check_audio_table(y, match):
+    with pytest.raises(AudioError, match=match):
+        check_audio(y, sr=SR)
+
+
+def test_quiet_speech_is_not_called_silent():
+    check_audio(_tone(2.0, amp=0.003), sr=SR)  # about -53 dBFS: quiet but usable

@@ -1,0 +1,154 @@
+"""Delivery measurements: pure unit tests, then synthetic takes of known truth run through the
+real model (espeak-ng speech joined with silences of known length; final words scaled by a
+known gain)."""
+import numpy as np
+import pytest
+
+from voicecoach import delivery, prosody, transcribe
+from voicecoach.samples import Silence, Speech, build_take
+from voicecoach.types import Region, Word
+
+LEAD = "I have enjoyed leading the data migration this year."
+ASK = "Please enrol me on the leadership course before the March intake."
+
+
+def _w(text, a, b):
+    return Word(text, a, b)
+
+
+# --- pure -----------------------------------------------------------------------------------
+
+def test_split_on_punctuation_and_long_silence():
+    words = [_w("I", 0, .2), _w("agree.", .3, .6), _w("Send", 1, 1.2), _w("it", 1.3, 1.4),
+             _w("now", 3.0, 3.3), _w("please", 3.4, 3.8)]
+    spans = delivery.split_sentences(words, silences=[Region(1.45, 2.95)])
+    assert spans == [(0, 1), (2, 3), (4, 5)]
+
+
+def test_snap_words_clips_to_speech():
+    words = [_w("Hello", 0.0, 0.9), _w("there.", 0.9, 2.5)]
+    regions = [Region(0.3, 0.8), Region(1.0, 1.6)]
+    got = delivery.snap_words(words, regions)
+    assert (got[0].start_s, got[0].end_s) == (0.3, 0.8)
+    assert (got[1].start_s, got[1].end_s) == (1.0, 1.6)
+
+
+def test_snap_words_drops_words_invented_in_silence():
+    words = [_w("Enrol", 0.3, 0.8), _w("me.", 0.8, 1.2), _w("Thank", 2.0, 2.3), _w("you.", 2.3, 2.6)]
+    got = delivery.snap_words(words, [Region(0.3, 1.15)])
+    assert [w.text for w in got] == ["Enrol", "me."]
+
+
+def _sentence(first, last, start, end):
+    return delivery.Sentence(0, "x", first, last, start, end, 2, None, None, None, None)
+
+
+def test_pause_after_next_speech_and_still_waiting():
+    words = [_w("Enrol", 0.5, 0.9), _w("me.", 0.9, 1.3), _w("Thanks", 3.5, 3.9)]
+    regions = [Region(0.5, 1.25), Region(3.45, 3.9)]
+    p = delivery.pause_after(_sentence(0, 1, 0.5, 1.3), words=words, regions=regions, duration_s=5.0)
+    assert p.pause_after_s == pytest.approx(2.2) and not p.still_waiting
+    p = delivery.pause_after(_sentence(2, 2, 3.5, 3.9), words=words, regions=regions, duration_s=5.0)
+    assert p.pause_after_s == pytest.approx(1.1) and p.still_waiting
+
+
+def test_pause_after_is_zero_when_talking_straight_on():
+    words = [_w("Enrol", 0.5, 0.9), _w("me.", 0.9, 1.3), _w("And", 1.35, 1.5), _w("so", 1.5, 1.8)]
+    regions = [Region(0.5, 1.8)]
+    p = delivery.pause_after(_sentence(0, 1, 0.5, 1.3), words=words, regions=regions, duration_s=3.0)
+    assert p.pause_after_s == 0.0 and not p.still_waiting
+
+
+def test_end_drop_and_pitch_on_known_contours():
+    """Body at -20 dB, 120 Hz; final word at -32 dB, gliding 120 -> 150 Hz (+3.9 st)."""
+    n = 200
+    e = np.full(n, -20.0)
+    f0 = np.full(n, 120.0)
+    e[100:180] = -32.0
+    f0[100:180] = np.linspace(120, 150, 80)
+    f0[180:] = np.nan
+    c = prosody.Contours(energy_db=e, f0_hz=f0)
+    words = [_w("Please", 0.0, 0.5), _w("enrol", 0.5, 1.0), _w("me", 1.0, 1.8)]
+    d = delivery.measure_delivery(words, regions=[Region(0, 1.8)], contours=c, duration_s=2.0)
+    s = d.sentences[0]
+    assert s.end_drop_db == pytest.approx(12.0, abs=0.1)
+    assert s.end_pitch_st == pytest.approx(12 * np.log2(150 / 120), abs=0.2)
+    assert s.end_voiced_fraction == 1.0
+
+
+def test_no_words_gives_no_pace():
+    c = prosody.Contours(energy_db=np.zeros(10), f0_hz=np.full(10, np.nan))
+    d = delivery.measure_delivery([], regions=[], contours=c, duration_s=0.1)
+    assert d.wpm is None and d.sentences == () and d.pitch_range_st is None
+
+
+# --- known truth through the real model -----------------------------------------------------
+
+def _measure(y):
+    regions = prosody.speech_regions(y)
+    words = delivery.snap_words(transcribe.transcribe(y).words, regions)
+    c = prosody.contours(y)
+    return words, regions, delivery.measure_delivery(words, regions=regions, contours=c, duration_s=len(y) / 16000)
+
+
+def _find(d, word):
+    return next(s for s in d.sentences if word in s.text.lower())
+
+
+@pytest.mark.parametrize("wait_s,after", [(0.5, "next"), (1.0, "next"), (2.5, "next"), (1.5, "end"), (4.0, "end")],
+                         ids=["0.5s-then-speech", "1.0s-then-speech", "2.5s-then-speech", "1.5s-to-end", "4.0s-to-end"])
+def test_pause_after_request_within_150ms(whisper, wait_s, after):
+    parts = [Speech(LEAD), Silence(0.6), Speech(ASK), Silence(wait_s)]
+    if after == "next":
+        parts.append(Speech("What do you think?"))
+    y, truth = build_take(parts)
+    words, regions, d = _measure(y)
+    p = delivery.pause_after(_find(d, "enrol"), words=words, regions=regions, duration_s=truth.duration_s)
+    assert abs(p.pause_after_s - wait_s) <= 0.15, p
+    assert p.still_waiting == (after == "end")
+
+
+def test_pause_lengths_within_120ms(whisper):
+    gaps = [0.3, 0.6, 1.0, 1.5]
+    texts = ["I want to grow as a leader", "The migration went well", "I ran the team of six",
+             "Please enrol me on the course", "It starts in March"]
+    parts = [Speech(texts[0])]
+    for g, t in zip(gaps, texts[1:]):
+        parts += [Silence(g), Speech(t)]
+    y, truth = build_take(parts)
+    _, _, d = _measure(y)
+    assert len(d.pauses) == len(gaps), d.pauses
+    for p, g in zip(d.pauses, gaps):
+        assert abs(p.duration_s - g) <= 0.12, (p, g)
+
+
+@pytest.mark.parametrize("rate", [110, 150, 190, 230])
+def test_wpm_within_12_percent(whisper, rate):
+    parts = [Speech(LEAD, wpm=rate), Silence(0.5), Speech(ASK, wpm=rate)]
+    y, truth = build_take(parts)
+    _, _, d = _measure(y)
+    true_wpm = truth.n_words / (truth.parts[-1][2] - truth.parts[0][1]) * 60
+    assert abs(d.wpm / true_wpm - 1) <= 0.12, (d.wpm, true_wpm)
+    # articulation rate excludes the 0.5 s pause, so it is faster
+    true_art = truth.n_words / (truth.parts[-1][2] - truth.parts[0][1] - 0.5) * 60
+    assert abs(d.articulation_wpm / true_art - 1) <= 0.12
+
+
+END_SENTENCES = [
+    "Please enrol me on the leadership course before the March intake",
+    "I would like to present my proposal at the next leadership meeting",
+    "Could you send the invitation to the conference by Friday afternoon",
+]
+
+
+@pytest.mark.parametrize("text", END_SENTENCES, ids=["intake", "meeting", "afternoon"])
+def test_end_drop_moves_with_final_word_gain(whisper, text):
+    drops = {}
+    for gain in (0.0, -6.0, -12.0):
+        y, _ = build_take([Speech(LEAD), Silence(0.6), Speech(text, final_gain_db=gain), Silence(1.0)])
+        _, _, d = _measure(y)
+        s = d.sentences[-1]
+        assert s.end_drop_db is not None, s
+        drops[gain] = s.end_drop_db
+    assert abs((drops[-6.0] - drops[0.0]) - 6) <= 3, drops
+    assert abs((drops[-12.0] - drops[0.0]) - 12) <= 3, drops

@@ -1,0 +1,169 @@
+"""Voice activity, energy and pitch on a 10 ms grid.
+
+Speech regions come from the Silero VAD bundled in faster-whisper (small minimum silence, no
+padding); a frame-energy detector gives a second opinion (:func:`energy_regions`), and
+:func:`agreement` says how far the two agree. Pitch is Praat's autocorrelation method through
+``praat-parselmouth``; energy is librosa's RMS in dB.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .types import Region
+
+__all__ = [
+    "HOP_S", "VadSettings", "Contours", "speech_regions", "energy_regions", "agreement",
+    "contours", "silences", "refine_regions",
+]
+
+HOP_S = 0.01
+_WIN_S = 0.025
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    """Silero VAD settings tuned to find short pauses (defaults documented in README)."""
+
+    threshold: float = 0.5
+    min_silence_ms: int = 100  # split speech at silences this long or longer
+    min_speech_ms: int = 60  # drop speech blips shorter than this (clicks, breaths)
+
+
+@dataclass(frozen=True)
+class Contours:
+    """Frame-wise measurements; frame ``i`` is centred at ``i * hop_s`` seconds."""
+
+    energy_db: np.ndarray = field(repr=False)  # dBFS, shape (n,)
+    f0_hz: np.ndarray = field(repr=False)  # NaN where unvoiced, shape (n,)
+    hop_s: float = HOP_S
+
+    @property
+    def times_s(self) -> np.ndarray:
+        return np.arange(len(self.energy_db)) * self.hop_s
+
+    def frames(self, start_s: float, end_s: float) -> slice:
+        """The frames whose centres fall in ``[start_s, end_s)``."""
+        i0 = max(0, int(np.ceil(start_s / self.hop_s - 1e-9)))
+        i1 = min(len(self.energy_db), int(np.ceil(end_s / self.hop_s - 1e-9)))
+        return slice(i0, max(i0, i1))
+
+
+def speech_regions(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None) -> tuple[Region, ...]:
+    """Speech regions found by Silero VAD, in seconds, with no padding."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    s = settings or VadSettings()
+    opts = VadOptions(
+        threshold=s.threshold,
+        min_silence_duration_ms=s.min_silence_ms,
+        min_speech_duration_ms=s.min_speech_ms,
+        speech_pad_ms=0,
+    )
+    chunks = get_speech_timestamps(np.asarray(y, dtype=np.float32), opts, sampling_rate=sr)
+    return tuple(Region(c["start"] / sr, c["end"] / sr) for c in chunks)
+
+
+def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
+    """RMS energy in dBFS on the 10 ms grid (25 ms windows, centred)."""
+    import librosa
+
+    rms = librosa.feature.rms(
+        y=np.asarray(y, dtype=np.float32),
+        frame_length=int(round(_WIN_S * sr)),
+        hop_length=int(round(HOP_S * sr)),
+        center=True,
+    )[0]
+    return 20.0 * np.log10(np.maximum(rms, 1e-6))
+
+
+def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = 70.0, ceiling_hz: float = 450.0) -> np.ndarray:
+    """f0 in Hz on the 10 ms grid (NaN when unvoiced), Praat autocorrelation."""
+    import parselmouth
+
+    snd = parselmouth.Sound(np.asarray(y, dtype=np.float64), sampling_frequency=sr)
+    pitch = snd.to_pitch_ac(time_step=HOP_S, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
+    f0 = pitch.selected_array["frequency"].astype(np.float64)
+    xs = pitch.xs()
+    if xs.size == 0:
+        return np.full(n_frames, np.nan)
+    # Praat's frames sit between ours: interpolate, voiced only where both neighbours are
+    grid = np.arange(n_frames) * HOP_S
+    voiced = np.interp(grid, xs, (f0 > 0).astype(float), left=0.0, right=0.0)
+    out = np.interp(grid, xs, f0)
+    out[voiced < 0.999] = np.nan
+    return out
+
+
+def contours(y: np.ndarray, *, sr: int = 16_000) -> Contours:
+    """Energy (dBFS) and pitch (Hz) on the same 10 ms grid."""
+    e = energy_db(y, sr=sr)
+    return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e)))
+
+
+def energy_regions(energy: np.ndarray, *, hop_s: float = HOP_S, min_silence_s: float = 0.1, min_speech_s: float = 0.06) -> tuple[Region, ...]:
+    """Speech regions by frame energy: frames above a threshold set between the noise floor
+    (10th percentile) and the loud speech level (95th percentile), with short gaps closed."""
+    if energy.size == 0:
+        return ()
+    floor, loud = np.percentile(energy, 10), np.percentile(energy, 95)
+    thr = max(floor + 0.25 * (loud - floor), loud - 35.0)
+    active = energy > thr
+    regions = _runs(active, hop_s)
+    merged: list[Region] = []
+    for r in regions:
+        if merged and r.start_s - merged[-1].end_s < min_silence_s:
+            merged[-1] = Region(merged[-1].start_s, r.end_s)
+        else:
+            merged.append(r)
+    return tuple(r for r in merged if r.duration_s >= min_speech_s)
+
+
+def refine_regions(vad, energy, *, max_shift_s: float = 0.2) -> tuple[Region, ...]:
+    """Widen each VAD speech region to the edges of the frame-energy regions that overlap it,
+    by at most ``max_shift_s``: Silero starts late on soft onsets such as "sh" or "f", where
+    the energy is already up. Silences only ever get shorter, never invented."""
+    out: list[Region] = []
+    for r in vad:
+        start, end = r.start_s, r.end_s
+        for e in energy:
+            if e.end_s > r.start_s and e.start_s < r.end_s:
+                if 0 < start - e.start_s <= max_shift_s:
+                    start = e.start_s
+                if 0 < e.end_s - end <= max_shift_s:
+                    end = e.end_s
+        if out and start <= out[-1].end_s:
+            out[-1] = Region(out[-1].start_s, max(end, out[-1].end_s))
+        else:
+            out.append(Region(float(start), float(end)))
+    return tuple(out)
+
+
+def _runs(mask: np.ndarray, hop_s: float) -> list[Region]:
+    padded = np.concatenate([[False], mask, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return [Region(a * hop_s, b * hop_s) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _mask(regions, n: int, hop_s: float) -> np.ndarray:
+    m = np.zeros(n, dtype=bool)
+    for r in regions:
+        m[int(round(r.start_s / hop_s)) : int(round(r.end_s / hop_s))] = True
+    return m
+
+
+def agreement(a, b, *, duration_s: float, hop_s: float = HOP_S) -> float:
+    """Share of 10 ms frames on which two sets of speech regions agree (speech vs silence)."""
+    n = max(1, int(round(duration_s / hop_s)))
+    return float(np.mean(_mask(a, n, hop_s) == _mask(b, n, hop_s)))
+
+
+def silences(regions, *, duration_s: float, min_s: float = 0.0) -> tuple[Region, ...]:
+    """The gaps between consecutive speech regions that last at least ``min_s``
+    (leading and trailing silence excluded)."""
+    out = []
+    for a, b in zip(regions, regions[1:]):
+        if b.start_s - a.end_s >= min_s:
+            out.append(Region(a.end_s, b.start_s))
+    return tuple(out)

@@ -1,0 +1,405 @@
+"""Pattern tables for :mod:`voicecoach.wording` (data only, no logic).
+
+Every pattern runs on a normalised sentence: lower case, straight apostrophes, single
+spaces (see ``wording._normalise``). The tagger tries the stages of ``STAGES`` in order and
+the first pattern that matches decides the tag; its matched words become the sentence's cues.
+The order is the model: Move Away and listening cues beat everything, incentives beat
+requests, strong requests ("could you put me forward…") beat open questions, and so on.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "TAG_OF",
+    "STAGES",
+    "MODAL_YOU",
+    "ANY_QUESTION",
+    "MODAL_YOU_RE",
+    "PULL_VERBS",
+    "PROPOSAL_ASK_RE",
+    "WH_START_RE",
+    "QUESTION_START_RE",
+    "PSEUDO_CLEFT_RE",
+    "REASONS",
+    "ACTION_RE",
+    "VAGUE_ACTIONS",
+    "NOUN_ASK_RE",
+    "TIME_RE",
+    "VAGUE_RE",
+    "VAGUE_OBJECT_RE",
+    "VAGUE_REQUEST_EXAMPLES",
+    "FILLER_WORDS",
+    "LIKE_VERB_PREV",
+    "LIKE_PREP_PREV",
+    "NUMBERS",
+    "HEDGE_PHRASES",
+    "HEDGE_WORDS",
+    "JUST_NOT_HEDGE_NEXT",
+    "KIND_NOUN_PREV",
+]
+
+TAG_OF = {
+    "proposing": "push", "reasoning": "push", "stating_expectations": "push",
+    "evaluating": "push", "incentives": "push",
+    "involving": "pull", "listening": "pull", "disclosing": "pull",
+    "common_ground": "pull", "shared_vision": "pull",
+    "disengaging": "move_away", "avoiding": "move_away",
+}
+
+_I_WOULD = r"(?:i'd|i would)"
+_I_WANT = r"(?:i'd|i would|i)(?: really| also| just)? (?:like|want|need|love|expect|appreciate)"
+_PRE = r"^(?:(?:so|and|but|okay|ok|well|now|then|right|also|um|uh),? )*"  # discourse openers
+_EMOTION = (r"(?:worried|nervous|anxious|uncertain|unsure|scared|afraid|concerned|confused|frustrated|upset|"
+            r"disappointed|embarrassed|stressed|overwhelmed|unclear|torn|struggling|hesitant|out of my depth|"
+            r"uneasy|insecure|defensive|emotional|intimidated|demotivated|stuck|lost|heated|worked up|anxious)")
+_MINUTES = r"(?:a |one |two |five |ten |a few |a couple of |\d+ )?(?:moment|minute|minutes|mins|second|seconds)"
+_EVAL_ADJ = (
+    r"(?:positive|negative|impressive|motivating|draining|energi[sz]ing|fulfilling|satisfying|tedious|"
+    r"effective|ineffective|successful|unsuccessful|smooth|confusing|productive|worthwhile|pointless|"
+    r"fun|challenging|stretching|invaluable|awful|terrible|disorgani[sz]ed|well organi[sz]ed|"
+    r"great|fantastic|excellent|brilliant|rewarding|useful|valuable|helpful|frustrating|"
+    r"difficult|hard|unfair|poor|disappointing|stressful|exhausting|amazing|good|bad|"
+    r"repetitive|boring|inspiring|interesting|exciting|enjoyable|tough|messy|chaotic|"
+    r"well run|badly run|a success|a failure|a mess|a highlight|a struggle)"
+)
+
+
+MODAL_YOU = "@modal_you"
+ANY_QUESTION = "@any_question"
+
+
+def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+# (behaviour, is_request, patterns) in the order they are tried.
+STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
+    ("disengaging", False, _c(
+        r"\b(?:take|have|need|like|want|get|grab)\b[^.?!]{0,20}\b(?:break|breather|pause|time-?out)\b",
+        r"\b(?:pause|stop|break|paus(?:e|ed|ing)|stop(?:ped|ping)?|leave it|leaving it|wrap(?:ped)? up) "
+        r"(?:here|there|for a|for " + _MINUTES + r"|for now|for today)",
+        r"\bcarr(?:y|ied|ying) on (?:later|tomorrow|next|another|after)\b",
+        r"\blet me (?:think|reflect|mull|sleep) (?:about|on|over)\b|\b(?:think|reflect)\b[^.?!]*\b(?:come|get) back to you\b",
+        r"\b(?:take|need|have|give me|pause for|break for)\b[^.?!]{0,12}?\b" + _MINUTES + r"\b",
+        r"\bstep (?:away|back|out)\b",
+        r"\b(?:gather|collect) my thoughts\b|\bsleep on it\b|\bneed (?:some )?time to (?:think|process|reflect)\b",
+        r"\b(?:pick (?:this|it) up|continue|come back to (?:this|it)) (?:later|after|tomorrow|next)",
+    )),
+    ("avoiding", False, _c(
+        r"\blet'?s not\b",
+        _I_WOULD + r" (?:rather|prefer) (?:not|leave|skip|park|wait|hold off|put)\b",
+        r"\b(?:prefer|rather) to (?:skip|leave|avoid|not|park|wait)\b",
+        r"\blet'?s (?:just )?(?:move on|skip|leave|drop|park|change the subject)\b|\bchange the subject\b",
+        r"\b(?:park|shelve|table) (?:that|this|it)\b",
+        r"\bnever ?mind\b",
+        r"\bforget (?:it|about it|i said)\b",
+        r"\b(?:doesn'?t|does not|don'?t|do not) (?:really )?matter\b",
+        r"\bnot (?:a big deal|important|worth (?:discussing|going into)|the right time)\b",
+        r"\b(?:some ?other|another) time\b",
+        r"\bwhatever\b",
+        r"\b(?:don'?t|do not) (?:really )?(?:want|need) to (?:go into|talk about|get into|discuss)\b",
+        r"\b(?:not|avoid) (?:get|go|getting|going) into\b",
+        r"\bleave (?:that|it|this) (?:for|aside|there)\b",
+        r"\b(?:talk about|discuss) something else\b",
+        r"^anyway\b|\blet'?s (?:just )?(?:carry on|keep going)\b",
+        r"\bit'?s nothing\b|\bdon'?t worry about (?:it|that)\b|\bno big deal\b",
+        r"^(?:it'?s fine|it'?s ok(?:ay)?|no worries|fine)\b",
+    )),
+    (None, False, _c(  # small talk and meeting logistics are neutral whatever their form
+        r"\b(?:hear|see) me\b(?! (?:as|in|taking|leading|doing|growing|moving))|\b(?:see|share) my screen\b|\bscreen ?shar",
+        r"\b(?:the|my|your) (?:door|window|camera|mic|microphone|connection|wi-?fi|audio|video|parking|traffic|commute|weather)\b",
+        r"\b(?:on|off) mute\b|\b(?:un)?mute\b|\byou'?re frozen\b|\bcutting out\b",
+    )),
+    ("listening", False, _c(
+        r"\bwhat i'?m hearing\b|\bif i'?m hearing you\b",
+        r"\b(?:so )?(?:what )?you'?re (?:saying|telling me)\b",
+        r"\bif i(?:'ve| have)? (?:understood|understand|got (?:this|that|you))\b",
+        r"\b(?:make sure|check)(?: that)? i(?:'ve| have)? (?:understand|understood|got)\b",
+        r"\b(?:check|test|confirm) my understanding\b|\bcorrect me if\b|\bam i right\b",
+        r"\bsounds like\b",
+        r"\bto summari[sz]e\b|\bin summary\b|\bsumming up\b|\bto recap\b|\bplay (?:that|it) back\b",
+        r"^so (?:your|the|for you,? the) (?:main |biggest |real |key |big )?(?:concern|worry|point|priority|question|thing|issue)\b",
+        r"^(?:okay|ok|right),? so (?:the|your|you|for you)\b",
+        r"^so (?:for you|you)\b(?! (?:can|could|'?ll|will))",
+        r"\bi hear (?:you|that|what)\b",
+        r"\byou'?re (?:worried|concerned)\b",
+        r"\bin other words\b",
+        r"\bjust to (?:check|confirm|clarify)\b|\bso (?:that )?i'?m clear\b",
+        r"\bdid i get that right\b",
+    )),
+    ("disclosing", False, _c(  # a sentence that opens with a feeling or doubt is about that
+        r"^(?:honestly,? |to be honest,? |i'?ll be honest,? )?i(?:'m| am) (?:a bit |a little |quite |really |very |still |also |\w+ly )?"
+        r"(?:not sure|unsure|uncertain|worried|nervous|anxious|scared|afraid|torn|hesitant|not confident)\b",
+        r"^(?:honestly,? |to be honest,? )?i (?:worry|doubt|wonder whether i)\b",
+    )),
+    ("involving", False, _c(
+        _PRE + r"(?:what|where|which|how|why|when|who)(?:'s|'re)?\b(?! if\b| about (?:i|me|we|if|my)\b)[^.?!]*"
+        r"\b(?:do|does|did|would) you (?:\w+ )?(?:think|see|want|need|expect|prefer|suggest|recommend|like|say|"
+        r"rate|describe|define|measure|look for|value|approach|advise|change|do differently)\b",
+    )),
+    ("stating_expectations", True, _c(  # "I'd appreciate it if you…", "it would help if you…": polite requests
+        r"\b(?:appreciate it|be (?:grateful|great|good|helpful|ideal|brilliant)|help(?: me)?|mean a lot|make a (?:big |real )?difference)"
+        r" if you(?:'d| would| could| can| were| are)?\b",
+    )),
+    ("incentives", False, _c(
+        r"\bif you\b[^.?!]*\b(?:i'?ll|i will|i can|i'?d be|i would be)\b",
+        r"\bin (?:return|exchange)\b|\bas long as\b|\bprovided (?:that )?(?:you|i|the)\b",
+        r"\b(?:i'?ll|i will|i'?d|i would|i may|i might)(?: have| need) to (?:consider|start|look|reconsider|leave|move|think about (?:my|other|leaving))\b",
+        r"\b(?:other|another|outside|external) (?:offers?|role elsewhere|job)\b|\boffer from\b|\bbeen approached\b",
+        r"\blook(?:ing)? elsewhere\b",
+        r"^otherwise\b",
+        r"\b(?:willing|happy|prepared|ready|glad) to\b[^.?!]*\b(?:if|as part of|in return|provided|as long as)\b",
+        r"\bi(?:'ll| will| can| could| would|'d)\b[^.?!]*\bif (?:i|you|the|this|that|my|it)\b",
+        r"\bif (?:i can'?t|nothing changes)\b|^if (?:this|that|it) (?:doesn'?t|does not|can'?t|won'?t|isn'?t)\b",
+        r"^(?:\w+,? )?if (?:\w+ ){1,4}(?:doesn'?t|does not|don'?t|can'?t|won'?t|isn'?t|aren'?t|never)\b[^.?!]*\bi(?:'ll| will|'d| would| may| might)\b",
+        r"\b(?:think (?:\w+ )?about|consider|weigh up|review|explore) (?:my|other) options\b",
+        r"\bto make (?:this|it|that) (?:work|happen)\b",
+        r"\b(?:apply|applying|look|looking|go|going|move|moving) elsewhere\b|\bpart of the deal\b",
+    )),
+    (MODAL_YOU, True, ()),  # "could you <verb> …": see MODAL_YOU_RE and PULL_VERBS
+    ("stating_expectations", True, _c(
+        _PRE + r"please\b(?! (?:tell|say|explain|share|go on|continue|help me understand))",
+        r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to)\b",
+        r"\b(?:is|would) it be possible\b|\b(?:any|is there a|is there any) chance\b",
+        _I_WANT + r"(?: for)? you to\b|" + _I_WANT + r" us to (?:agree|confirm|decide|set|fix|book)\b",
+        r"^(?:please )?let me know (?:by|whether|if i|when i|your decision)\b",
+        r"\bi'?m (?:asking|hoping|requesting)\b[^.?!]*\byou\b|\bi was hoping (?:you|to get|for)\b",
+        r"\b(?<!reason )(?<!why )(?:what )?i'?m (?:asking|looking) (?:for|is)\b|\bmy (?:request|ask) (?:is|would be)\b",
+        r"\bwhat i (?:need|want|would like|'d like|am asking for|'m after) (?:from you|is)\b",
+        r"\b(?:would|it'?d) (?:mean a lot|really help me|be great|be good) if you\b",
+        r"\bif you (?:could|would|can)\b",
+        _I_WOULD + r"(?: really)? (?:appreciate|be grateful|welcome)\b",
+        r"\bi'?m hoping you'?ll\b|\bi hope you'?ll\b|\bi'?m after (?:a|an|your|some)\b",
+        r"\b(?:can|could) we agree (?:that|on|to)\b",
+    )),
+    ("shared_vision", False, _c(
+        r"\bimagine\b|\benvision\b|\benvisage\b",
+        r"(?:^|\bi |\bjust )picture\b|\bpicture (?:us|the team|what|this|it|where)\b",
+        r"\b(?:i )?(?:can )?see us\b|\bwhat i see (?:for us|for the team)\b|\bi(?:'d love to| can| could) see (?:the|a|us|our)\b",
+        r"\b(?:a|the|our) future (?:where|in which|together)\b|\bi see a future\b",
+        _I_WOULD + r" love (?:for )?(?:us|the team|our team)\b",
+        r"\bin (?:a|one|two|three|five) years?'?s? time\b|\ba year from now\b|\bone day we\b",
+        r"\b(?:what i'?d love|my hope|my dream|my vision) is\b|\bfor us to be\b",
+        r"\bour vision\b|\btogether we could\b|\bwe could (?:become|be the)\b|\bwouldn'?t it be (?:great|amazing|good)\b",
+    )),
+    ("common_ground", False, _c(
+        r"\bwe(?:'ve|'re| have| are)? both\b|\b(?:you and i|you and me) both\b|\bboth (?:of us|want|care)\b",
+        r"\bwe (?:all )?agree\b|\bwe(?:'re| are) (?:aligned|in agreement|agreed)\b|\bsame page\b|\bi (?:\w+ly |do )?agree\b(?! to\b)",
+        r"^like you\b|\bjust like you\b|\bas you do\b|\b(?:as|like) you said\b|\byou'?re right\b",
+        r"\bwe share\b|\bshare (?:the same|your)\b|\bwe have (?:in common|the same)\b|\bcommon ground\b",
+        r"\bcomplement(?:s)? each other\b|\bwe (?:want|need|care about) the same\b",
+        r"\bour (?:goals|aims|priorities|interests|values) (?:are|seem|overlap)\b",
+    )),
+    ("proposing", False, _c(
+        r"\bi (?:propose|suggest|recommend)\b",
+        _I_WOULD + r"(?: like to)? (?:suggest|propose|recommend)\b",
+        r"\bmy (?:proposal|suggestion|idea|plan|recommendation|thinking|thought) (?:is|would be|was)\b",
+        _PRE + r"what if (?:i|we)\b",
+        _PRE + r"how about (?:i|me|we|if)\b",
+        r"\bwhat about (?:me|if i|if we)\b",
+        r"\bwhy don'?t (?:i|we)\b|\bhow would it be if i\b|\bwould it (?:help|work) if i\b",
+        r"\bhow would you feel (?:about|if) (?:me|i)\b",
+        _PRE + r"(?:suppose|say) (?:i|we)\b",
+        r"\b(?:one|another|an|the other) option (?:is|would be|might be|could be)\b",
+        r"\b(?:next|first) step (?:is|would be|might be|could be)\b",
+        r"\b(?:i|we) (?:could|can)(?: also| easily| maybe| perhaps| always| then)? (?!be\b|have\b|see\b|feel\b|tell\b|hear\b|understand\b|imagine\b|"
+        r"only\b|not\b|never\b|afford\b|get\b|go\b|do with\b|say\b|ask\b|think\b|remember\b|trust\b)[a-z]+\b",
+        r"\blet me (?:own|take|lead|run|handle|pick|draft|organi[sz]e|coordinate|set up)\b",
+        r"\bi should\b(?! have)|\bthe way i see it\b|\b(?:what )?i'?m (?:proposing|suggesting)\b|\bi'?d be up for\b|\bi(?:'m| am) offering to\b",
+        _I_WOULD + r" like to (?:take on|lead|run|own|pick up|set up|start|try|organi[sz]e|build)\b",
+        r"\b(?:is|be) for me to\b",
+        r"\blet'?s (?:try|plan|set|agree|schedule|start)\b",
+    )),
+    ("reasoning", False, _c(  # strong lead-ins only; weaker reasoning cues come last
+        _PRE + r"(?:because|since|given that|as a result|that way|this way|so that)\b",
+        r"\bthe (?:reason|benefit|advantage|upside)\b(?: for (?:you|us|the team))?(?: i'?m \w+)? is\b",
+        r"\bthe (?:main|key|real|important|big|crucial|bigger) (?:thing|point|reason|issue|argument|factor) (?:here |for me )?is\b",
+    )),
+    ("stating_expectations", True, _c(  # statements of what I want that only the manager can grant
+        _I_WANT + r"(?: to)? (?:be (?:considered|put forward|promoted|enrolled|nominated|included|given|moved|part)|be \w+ing)\b",
+        _I_WANT + r" (?:a|an|your|some|more|the|my) \w+",
+        r"(?<!said )(?<!where )(?<!that )(?<!think )(?<!feel )\bi (?:want|need|expect) to\b(?! (?:say|ask|talk|check|understand|make sure|suggest|propose|share|know|be honest|be clear))",
+        _I_WOULD + r" like to (?:get|go|attend|join|have|present|move|transfer|enrol|sign up|be(?! honest| clear))\b",
+        r"\bi'?m requesting\b|\bi'?m (?:looking for|keen to (?:get|be|go|attend|join|move))\b",
+    )),
+    ("stating_expectations", False, _c(
+        r"\bi'?m (?:looking|aiming|planning|hoping|keen|determined) to (?!ask|check|understand|hear|talk|discuss|get your)\w+",
+        r"\bmy (?:goal|aim|ambition|target|plan) (?:is|for (?:the|next) \w+ is) to\b",
+    )),
+    (ANY_QUESTION, False, ()),  # any other question invites the manager's view: involving
+    ("evaluating", False, _c(  # a past feeling about something that happened is an evaluation
+        r"\bi was (?:really |very |so |quite |a bit )?(?:disappointed|pleased|impressed|happy|unhappy|frustrated|"
+        r"delighted|thrilled|proud|annoyed|upset) (?:with|by|about|that|how|when)\b",
+    )),
+    ("disclosing", False, _c(
+        r"\bi'?m not (?:sure|certain|confident|clear)\b|\bi am not (?:sure|certain|confident)\b",
+        r"\bi (?:don'?t|do not) (?:really )?know\b|\bi (?:wasn'?t|was not) sure\b",
+        r"\bi (?:feel|felt)\b",
+        r"\bi(?:'m| am)(?: getting| becoming| feeling)?(?: a bit| a little| quite| really| very| so| pretty| also| still| \w+ly)? "
+        + _EMOTION + r"\b|\bi (?:get|got|become|feel|felt)(?: \w+)? " + _EMOTION + r"\b",
+        r"\bpart of me\b",
+        r"\bi'?m (?:still )?(?:figuring|working) out\b|\bi haven'?t (?:figured|worked) out\b|\bi'?m still learning\b",
+        r"\bi (?:have to |must )?(?:admit|confess)\b|\bi'?ll be honest\b|\bto be honest\b",
+        r"\bi (?:should|could|shouldn'?t|ought to) have\b|\bi should'?ve\b|\bi (?:made|make) (?:a |some )?mistakes?\b|\bmy mistake\b|\bi got\b[^.?!]*\bwrong\b|\bi (?:messed|screwed) up\b",
+        r"\bi find (?:this|it|these)(?: \w+)? (?:hard|difficult|tough|uncomfortable|awkward|stressful)\b",
+        r"\b(?:the )?first time i'?ve\b|\bi'?ve never\b|\bi struggle\b|\bit makes me (?:nervous|anxious|uneasy)\b",
+        r"\bi (?:worry|doubt)\b|\bi have doubts\b|\bmy (?:worry|fear|concern) is\b|\bi'?m not (?:good|great) at\b",
+    )),
+    ("involving", False, _c(
+        r"\btell me (?:more|about|what|how|why|where)\b|\b(?:walk|talk|take) me through\b",
+        r"\bhelp me understand\b",
+        r"\bi'?m curious\b|\bi (?:wonder|was wondering) (?:what|how|whether|if|why)\b",
+        r"\bwhat do you think\b|\byour (?:view|thoughts|perspective|opinion|take)\b",
+        r"\bhow can i (?:help|support)\b|\bi'?d (?:love|like) to (?:hear|know|understand)\b",
+    )),
+    ("evaluating", False, _c(
+        r"\bi (?:really |genuinely |particularly |especially |also )?(?:enjoyed|loved|liked|valued|appreciated|struggled|hated|disliked)\b",
+        r"\bi (?:didn'?t|did not|haven'?t|have not|don'?t|do not) (?:really |particularly )?(?:enjoy|enjoyed|like|liked|love|value)\b",
+        r"\bi (?:really )?(?:enjoy|love)\b",
+        r"\bi found (?:the|it|that|this|working|my|our)\b",
+        r"\bproud of\b",
+        r"\b(?:was|were|has been|have been|is|are|felt)(?: (?:a|an|really|very|so|quite|pretty|the most|a really|just|not|incredibly|genuinely))* " + _EVAL_ADJ + r"\b",
+        r"\b(?:handled|run|managed|done|organi[sz]ed|communicated|led)(?: really| very| so)? (?:well|badly|poorly)\b",
+        r"\b(?:worked (?:really )?well|didn'?t work|went (?:really |very )?(?:well|badly|smoothly)|handled (?:badly|well|poorly))\b",
+        r"\b(?:most|least) (?:rewarding|enjoyable|valuable|interesting|useful|difficult|frustrating)\b",
+        r"\b(?:isn'?t|is not|aren'?t|wasn'?t|weren'?t) (?:working|helping)\b|\bi learned a lot\b",
+        r"\bthe (?:highlight|best part|worst part|low point|high point)\b|\ba (?:highlight|waste of time|pleasure|nightmare)\b",
+    )),
+    ("reasoning", False, _c(
+        r"\b(?:because|since|given that|as a result|so that|that way|which means|which is (?:exactly|why)|that'?s why)\b",
+        r"\b(?:would|will|could|should|'d|'ll) (?:also )?(?:help|save|free up|reduce|cut|improve|increase|make it easier|mean|allow|let you|support|give you|be (?:ready|able|in a position))\b",
+        r"\b(?:this|that|it) (?:fits|supports|aligns|matters|helps|saves|reduces|lines up|ties in|builds on)\b",
+        r"\byou (?:mentioned|said|told me)\b|\b(?:doesn'?t|wouldn'?t|won'?t) need\b|\bno need for\b|\bwould matter\b",
+        r"\b(?:in line|lines up|fits|aligns|ties in) with\b|\binstead of\b|\brather than\b",
+        r"\b(?:a chance|an opportunity|a way) to\b|\bi'?m (?:the (?:obvious|natural|right) (?:fit|choice|person)|well placed|well positioned)\b",
+        r"\bi'?ve (?:already )?(?:delivered|shown|proven|demonstrated|led|managed|built)\b",
+        r", so (?:i|we|you|it|that|the)\b|\bso (?:you|we) (?:can|could|would|'d)\b",
+        r"\b(?:higher|lower|more|less|fewer|faster|cheaper|bigger|smaller|above|below) than\b|\b(?:\d+|\w+) ?(?:%|percent|per cent)\b",
+        r"\b(?:nobody|no one|no-one|none of the others) (?:else )?(?:on|in|at)\b|\b(?:nobody|no one|no-one) else\b|\bthe only (?:one|person)\b",
+    )),
+)
+
+PROPOSAL_ASK_RE = re.compile(
+    r"\byou (?:let|give|put|send|move|assign|approve|fund|sign|enrol|enroll|nominate|promote|book|make) (?:me|us)\b"
+)
+
+# "could you / would you …" questions: the verb decides between a request and a Pull question.
+MODAL_YOU_RE = re.compile(
+    r"\b(?:could|can|would|will) you(?: please| possibly| perhaps| maybe| kindly| also)?"
+    r"(?: be able to| be willing to| mind)? (\w+)(?: (\w+))?"
+)
+PULL_VERBS = frozenset({
+    "say", "tell", "explain", "describe", "share", "walk", "clarify", "elaborate", "expand",
+    "talk", "like", "prefer", "see", "remind", "repeat", "unpack", "go",
+})
+WH_START_RE = re.compile(_PRE + r"(?:what|how|why|where|when|which|who)(?:'s|'re)?\b")
+QUESTION_START_RE = re.compile(
+    _PRE + r"(?:what|how|why|where|when|which|who|do|does|did|is|are|was|were|could|can|would|will|"
+    r"should|have|has|shall|may|might)\b"
+)
+# "What worked well for me was…", "What I'd like is…": statements that start like questions
+PSEUDO_CLEFT_RE = re.compile(
+    r"^what (?:i|i'm|i'd|i've|we|we're|really|worked|matters|helps|helped|happened|\w+ed)\b[^?]*"
+    r"\b(?:is|was|are|were)\b[^?]*$"
+)
+
+REASONS = {
+    "proposing": "Puts forward an idea or plan of your own: Push (proposing).",
+    "reasoning": "Gives a reason that backs a proposal or view: Push (reasoning).",
+    "stating_expectations": "Asks the manager to do or grant something: a request, Push (stating expectations).",
+    "evaluating": "Judges what went well or badly: Push (evaluating).",
+    "incentives": "Offers something in return or names a consequence: Push (incentives and pressures).",
+    "involving": "Invites the manager's view with an open question: Pull (involving).",
+    "listening": "Reflects back or summarises what the manager said: Pull (listening).",
+    "disclosing": "Shares your own uncertainty, feelings or mistakes: Pull (disclosing).",
+    "common_ground": "Names what you and the manager agree on or share: Pull (common ground).",
+    "shared_vision": "Paints a picture of a future you build together: Pull (shared vision).",
+    "disengaging": "Deliberately pauses the conversation: Move Away (disengaging).",
+    "avoiding": "Steers away from a topic: Move Away (avoiding).",
+    None: "No Push, Pull or Move Away cue: neutral (greetings, facts, logistics).",
+}
+
+# ---- specificity -------------------------------------------------------------------------
+_MONTH = (r"(?:january|february|march|april|may|june|july|august|september|october|november|"
+          r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_UNIT = r"(?:day|week|month|quarter|year|sprint|cycle|term|half|spring|summer|autumn|fall|winter)"
+_EVENT = r"(?:intake|review|meeting|round|cycle|deadline|session|board|call|offsite|planning|release|1:1|one-to-one)"
+_ANCHOR = (
+    r"(?:(?:end|start|beginning|middle) of (?:the |this |next )?(?:" + _UNIT + "|" + _MONTH + ")"
+    r"|(?:next|this|coming|upcoming)(?: \w+(?:'s)?)?(?: \w+)? (?:" + _UNIT + "|" + _EVENT + r")s?"
+    r"|(?:next |this |coming )?" + _DAY + r"(?:'s)?(?:(?: \w+)? " + _EVENT + ")?"
+    r"|\d{1,2}(?:st|nd|rd|th)? (?:of )?" + _MONTH +
+    r"|" + _MONTH + r"(?:'s)?(?: \d{1,2}(?:st|nd|rd|th)?)?(?: " + _EVENT + ")?"
+    r"|q[1-4]|h[12]|tomorrow|today|tonight|20\d\d"
+    r"|(?:the next |the coming )?(?:\w+|\d+) (?:days|weeks|months)(?: time| from now)?"
+    r")"
+)
+TIME_RE = re.compile(
+    r"\b(?:(?:by|before|after|until|till|from|in|at|on|during|for|within|ahead of|no later than|"
+    r"starting(?: in| on| from)?|in time for) )?(?:the )?" + _ANCHOR + r"\b"
+)
+# concrete actions a manager can take (first match in the sentence is the action)
+ACTION_RE = re.compile(
+    r"\b(?P<action>put (?:me|my name|\w+) forward|put forward|sign (?:me )?up|sign off|sign-off|"
+    r"enrol|enroll|register|book|send|invite|nominate|recommend|approve|fund|sponsor|promote|"
+    r"introduce|give|assign|confirm|schedule|add|include|move|transfer|pay|offer|appoint|"
+    r"lead|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
+    r"keep (?:me )?in mind|support|help)\b"
+)
+VAGUE_ACTIONS = frozenset({"consider", "considered", "think about", "look into", "keep in mind",
+                           "keep me in mind", "support", "help"})
+# "I'd like a slot …", "I want a pay rise": the ask is a noun, the action is the manager giving it
+NOUN_ASK_RE = re.compile(
+    r"\b(?:like|want|need|love|appreciate|get|have|asking for|is|be) (?P<object>(?:a|an|your|the|my|some|more)"
+    r"(?: \w+(?:-\w+)?){1,8})"
+)
+VAGUE_RE = re.compile(
+    r"\b(?:support|commitment|committed|backing|buy-in|help|think about it|consider(?:ed)?|"
+    r"look into it|keep me in mind|bear me in mind|more responsibility|development|growth|"
+    r"opportunit(?:y|ies)|visibility|exposure|soon|at some point|eventually|in the future|"
+    r"something|anything|sometime)\b"
+)
+VAGUE_OBJECT_RE = re.compile(
+    r"^(?:(?:your|my|some|more|the|a|an|any|of|with|on|me|it|that|this|for|in|and|my|career|"
+    r"personal|professional|manager'?s?)\s*|"
+    r"(?:support|commitment|backing|buy-in|help|development|growth|opportunit(?:y|ies)|"
+    r"responsibility|visibility|exposure|progression|encouragement|guidance|something|things)\b\s*)+$"
+)
+VAGUE_REQUEST_EXAMPLES = (
+    "enrol me on the leadership course before the March intake",
+    "send me an email invitation to the data conference by Friday",
+    "give me a slot to present my proposal at next Tuesday's leadership meeting",
+)
+
+# ---- fillers and hedges (used with context checks in wording.find_fillers/find_hedges) -----
+FILLER_WORDS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm", "eh",
+                           "basically", "literally"})
+LIKE_VERB_PREV = frozenset({
+    "i", "you", "we", "they", "i'd", "you'd", "we'd", "they'd", "would", "do", "don't", "didn't",
+    "doesn't", "really", "also", "to", "people", "who", "might", "may", "will", "i'll", "could",
+    "should", "not", "i'm", "would've", "did", "does", "genuinely", "still", "always",
+})
+LIKE_PREP_PREV = frozenset({
+    "look", "looks", "looked", "looking", "sound", "sounds", "sounded", "seem", "seems", "seemed",
+    "feel", "feels", "felt", "something", "just", "more", "much", "nothing", "anything", "things",
+    "stuff", "exactly", "lot", "ones", "one", "roles", "role", "projects", "courses",
+})
+NUMBERS = frozenset("a one two three four five six seven eight nine ten twenty thirty forty fifty "
+                     "hundred half few couple".split())
+HEDGE_PHRASES = (
+    ("a", "little", "bit"), ("if", "you", "don't", "mind"), ("i", "don't", "know", "if"),
+    ("if", "that's", "okay"), ("if", "that's", "ok"), ("if", "that's", "alright"),
+    ("i", "was", "wondering"), ("i", "feel", "like"), ("more", "or", "less"), ("sort", "of"),
+    ("kind", "of"), ("a", "bit"), ("a", "little"), ("i", "think"), ("i", "guess"),
+    ("i", "suppose"), ("i", "wonder"), ("if", "possible"),
+)
+HEDGE_WORDS = frozenset({"maybe", "perhaps", "possibly", "probably", "hopefully", "somewhat",
+                          "kinda", "sorta", "just"})
+JUST_NOT_HEDGE_NEXT = frozenset({
+    "before", "after", "in", "on", "at", "by", "now", "then", "as", "like", "when", "since",
+    "until", "right", "ahead", "under", "over", "once", "gone", "finished", "started", "joined",
+})
+KIND_NOUN_PREV = frozenset({"what", "a", "this", "that", "the", "any", "some", "every", "which",
+                             "one", "same", "no", "right", "wrong", "these", "those", "other"})
