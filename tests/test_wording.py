@@ -237,6 +237,27 @@ def test_heldout_meets_the_target():
     assert rep.request_f1 >= ev.THRESHOLD, f"heldout request F1 {rep.request_f1:.3f}"
 
 
+def test_independent_set_splits_into_tune_and_blind_halves():
+    rows = _eval_module().load_independent()
+    assert len(rows) == 160
+    assert [r.split for r in rows[:4]] == ["tune", "blind", "tune", "blind"]
+    assert sum(r.split == "blind" for r in rows) == 80
+    assert {r.tag for r in rows} <= set(TAGS)
+
+
+def test_gate_uses_heldout_and_the_blind_half():
+    """The exit-status gate: heldout >= 0.90 and the independent blind half >= its documented floor."""
+    ev = _eval_module()
+    assert all(0.0 < v <= ev.THRESHOLD for v in ev.BLIND_FLOOR.values())
+    held = ev.evaluate([r for r in ev.load_rows() if r.split == "heldout"])
+    blind = ev.evaluate([r for r in ev.load_independent() if r.split == "blind"])
+    ok, lines = ev.gate(held, blind)
+    assert ok, "\n".join(lines)
+    assert blind.tag_accuracy >= ev.BLIND_FLOOR["tag_accuracy"], f"blind tag accuracy {blind.tag_accuracy:.3f}"
+    assert blind.request_f1 >= ev.BLIND_FLOOR["request_f1"], f"blind request F1 {blind.request_f1:.3f}"
+    assert ev.gate(held, None)[0] is False  # a run that skips the blind half never passes
+
+
 def test_tagging_1000_sentences_is_fast():
     ev = _eval_module()
     assert ev.ms_per_1000(ev.load_rows(), repeats=2) < 500.0

@@ -8,22 +8,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
+from .paths import data_home
+
 __all__ = ["main"]
 
 EXIT_INPUT, EXIT_MODEL, EXIT_MIC = 2, 3, 4
-
-
-def _home() -> Path:
-    if os.environ.get("VOICECOACH_HOME"):
-        return Path(os.environ["VOICECOACH_HOME"]).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("voicecoach", appauthor=False))
 
 
 class _UserError(Exception):
@@ -57,7 +50,7 @@ def _cmd_record(args) -> None:
         import sounddevice as sd
     except OSError as exc:  # libportaudio missing
         raise _UserError(f"cannot use the microphone ({exc}); install libportaudio2 (`make run` does)", EXIT_MIC) from None
-    out = Path(args.out) if args.out else _home() / "recordings" / time.strftime("take-%Y%m%d-%H%M%S.wav")
+    out = Path(args.out) if args.out else data_home() / "recordings" / time.strftime("take-%Y%m%d-%H%M%S.wav")
     try:
         print(f"Recording {args.seconds:g} s — state your ask, then wait in silence…", file=sys.stderr)
         y = sd.rec(int(args.seconds * SR), samplerate=SR, channels=1, dtype="float32")

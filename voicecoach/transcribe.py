@@ -142,7 +142,8 @@ def transcribe(
     initial_prompt : str or None
         Defaults to :data:`FILLER_PROMPT` so that fillers are kept.
     beam_size : int
-        1 (greedy) is fast and as accurate here as 5 (see ``scripts/eval_wer.py``).
+        1 (greedy) is fast and accurate; with no sampled retries a wider beam can loop
+        (see ``scripts/eval_wer.py``).
     """
     whisper = load_model(model)
     segments, _info = whisper.transcribe(
@@ -152,8 +153,12 @@ def transcribe(
         word_timestamps=True,
         initial_prompt=initial_prompt,
         condition_on_previous_text=False,
-        temperature=0.0,  # greedy and deterministic: the same take always reads the same
-        vad_filter=False,
+        temperature=0.0,  # deterministic: the same take always reads the same (no sampled retries)
+        # Whisper only hears the speech (cut at silences of 0.5 s or more, padded 0.2 s): long
+        # silences, such as the wait after the request, otherwise make tiny.en stop early or
+        # invent words. Times are mapped back to the recording.
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
     )
     words: list[Word] = []
     for seg in segments:  # a generator: decoding happens here

@@ -61,6 +61,8 @@ _EVAL_ADJ = (
     r"great|fantastic|excellent|brilliant|rewarding|useful|valuable|helpful|frustrating|"
     r"difficult|hard|unfair|poor|disappointing|stressful|exhausting|amazing|good|bad|"
     r"repetitive|boring|inspiring|interesting|exciting|enjoyable|tough|messy|chaotic|"
+    r"outstanding|impressive|solid|strong|weak|mediocre|underwhelming|superb|seamless|painful|inefficient|efficient|"
+    r"clunky|slow|a slog|a grind|a win|a disaster|a waste|a letdown|"
     r"well run|badly run|a success|a failure|a mess|a highlight|a struggle)"
 )
 
@@ -102,12 +104,13 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:not|avoid) (?:get|go|getting|going) into\b",
         r"\bleave (?:that|it|this) (?:for|aside|there)\b",
         r"\b(?:talk about|discuss) something else\b",
+        r"\bnot (?:really )?something i (?:want|'d like|would like|need) to (?:talk about|discuss|go into|get into)\b",
         r"^anyway\b|\blet'?s (?:just )?(?:carry on|keep going)\b",
         r"\bit'?s nothing\b|\bdon'?t worry about (?:it|that)\b|\bno big deal\b",
         r"^(?:it'?s fine|it'?s ok(?:ay)?|no worries|fine)\b",
     )),
     (None, False, _c(  # small talk and meeting logistics are neutral whatever their form
-        r"\b(?:hear|see) me\b(?! (?:as|in|taking|leading|doing|growing|moving))|\b(?:see|share) my screen\b|\bscreen ?shar",
+        r"\bhear me\b(?! out)|\b(?:can|could) you see me\b|\b(?:see|share) my screen\b|\bscreen ?shar",
         r"\b(?:the|my|your) (?:door|window|camera|mic|microphone|connection|wi-?fi|audio|video|parking|traffic|commute|weather)\b",
         r"\b(?:on|off) mute\b|\b(?:un)?mute\b|\byou'?re frozen\b|\bcutting out\b",
     )),
@@ -127,6 +130,8 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bin other words\b",
         r"\bjust to (?:check|confirm|clarify)\b|\bso (?:that )?i'?m clear\b",
         r"\bdid i get that right\b",
+        r"\bi (?:can see|understand|get) (?:why|how|where) you\b|\bi (?:understand|get|see) where you'?re coming from\b",
+        r"\bwhat you'?re (?:describing|suggesting|proposing|asking for)\b|\bso you(?:'d| would) (?:rather|prefer)\b",
     )),
     ("disclosing", False, _c(  # a sentence that opens with a feeling or doubt is about that
         r"^(?:honestly,? |to be honest,? |i'?ll be honest,? )?i(?:'m| am) (?:a bit |a little |quite |really |very |still |also |\w+ly )?"
@@ -161,7 +166,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     ("stating_expectations", True, _c(
         _PRE + r"please\b(?! (?:tell|say|explain|share|go on|continue|help me understand))",
         r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to)\b",
-        r"\b(?:is|would) it be possible\b|\b(?:any|is there a|is there any) chance\b",
+        r"\b(?:is|would) it be possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
         _I_WANT + r"(?: for)? you to\b|" + _I_WANT + r" us to (?:agree|confirm|decide|set|fix|book)\b",
         r"^(?:please )?let me know (?:by|whether|if i|when i|your decision)\b",
         r"\bi'?m (?:asking|hoping|requesting)\b[^.?!]*\byou\b|\bi was hoping (?:you|to get|for)\b",
@@ -172,6 +177,9 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         _I_WOULD + r"(?: really)? (?:appreciate|be grateful|welcome)\b",
         r"\bi'?m hoping you'?ll\b|\bi hope you'?ll\b|\bi'?m after (?:a|an|your|some)\b",
         r"\b(?:can|could) we agree (?:that|on|to)\b",
+        r"\bare you (?:able|willing|happy|prepared) to (?!(?:share|say|tell|explain|talk|discuss|hear|walk|describe)\b)",
+        r"\b(?:can|could|shall) we (?:set up|book|schedule|fix|arrange|get|lock in|put (?:me|my name|in)|add me|move me|confirm)\b",
+        _PRE + r"(?:please )?(?:put|send|sign|enrol|enroll|book|nominate|approve|add|assign|introduce|invite|loop|register|move) me\b",
     )),
     ("shared_vision", False, _c(
         r"\bimagine\b|\benvision\b|\benvisage\b",
@@ -201,9 +209,11 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bwhy don'?t (?:i|we)\b|\bhow would it be if i\b|\bwould it (?:help|work) if i\b",
         r"\bhow would you feel (?:about|if) (?:me|i)\b",
         _PRE + r"(?:suppose|say) (?:i|we)\b",
-        r"\b(?:one|another|an|the other) option (?:is|would be|might be|could be)\b",
+        _PRE + r"(?:maybe|perhaps) (?:i|we) (?!(?:was|were|am|'m|feel|felt|think|thought|don'?t|didn'?t|should|could have|need|just)\b)\w+",
+        r"\b(?:one|another|an|the other|an alternative) (?:option|idea|approach|thought) (?:is|would be|might be|could be)\b",
+        r"\bi(?:'m| am|'d be| would be) (?:more than |very |really |also )?(?:happy|willing|glad|prepared|ready) to\b",
         r"\b(?:next|first) step (?:is|would be|might be|could be)\b",
-        r"\b(?:i|we) (?:could|can)(?: also| easily| maybe| perhaps| always| then)? (?!be\b|have\b|see\b|feel\b|tell\b|hear\b|understand\b|imagine\b|"
+        r"(?:^|[,;] |\b(?:and|so|then|or|maybe|perhaps|alternatively|thinking|wondering if|reckon|suppose) )(?:i|we) (?:could|can)(?: also| easily| maybe| perhaps| always| then)? (?!be\b|have\b|see\b|feel\b|tell\b|hear\b|understand\b|imagine\b|"
         r"only\b|not\b|never\b|afford\b|get\b|go\b|do with\b|say\b|ask\b|think\b|remember\b|trust\b)[a-z]+\b",
         r"\blet me (?:own|take|lead|run|handle|pick|draft|organi[sz]e|coordinate|set up)\b",
         r"\bi should\b(?! have)|\bthe way i see it\b|\b(?:what )?i'?m (?:proposing|suggesting)\b|\bi'?d be up for\b|\bi(?:'m| am) offering to\b",
@@ -221,6 +231,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         _I_WANT + r" (?:a|an|your|some|more|the|my) \w+",
         r"(?<!said )(?<!where )(?<!that )(?<!think )(?<!feel )\bi (?:want|need|expect) to\b(?! (?:say|ask|talk|check|understand|make sure|suggest|propose|share|know|be honest|be clear))",
         _I_WOULD + r" like to (?:get|go|attend|join|have|present|move|transfer|enrol|sign up|be(?! honest| clear))\b",
+        r"\bideally,? (?:i'?d|i would|i) (?:get|have|be|move|go|join|start|like|want)\b",
         r"\bi'?m requesting\b|\bi'?m (?:looking for|keen to (?:get|be|go|attend|join|move))\b",
     )),
     ("stating_expectations", False, _c(
@@ -252,6 +263,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi'?m curious\b|\bi (?:wonder|was wondering) (?:what|how|whether|if|why)\b",
         r"\bwhat do you think\b|\byour (?:view|thoughts|perspective|opinion|take)\b",
         r"\bhow can i (?:help|support)\b|\bi'?d (?:love|like) to (?:hear|know|understand)\b",
+        r"\b(?:interested|keen) (?:to (?:hear|know|understand)|in (?:hearing|your))\b|\byour (?:advice|input|read|steer)\b",
     )),
     ("evaluating", False, _c(
         r"\bi (?:really |genuinely |particularly |especially |also )?(?:enjoyed|loved|liked|valued|appreciated|struggled|hated|disliked)\b",
@@ -259,21 +271,25 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi (?:really )?(?:enjoy|love)\b",
         r"\bi found (?:the|it|that|this|working|my|our)\b",
         r"\bproud of\b",
-        r"\b(?:was|were|has been|have been|is|are|felt)(?: (?:a|an|really|very|so|quite|pretty|the most|a really|just|not|incredibly|genuinely))* " + _EVAL_ADJ + r"\b",
+        r"\b(?:was|were|has been|have been|is|are|felt)(?: (?:a|an|really|very|so|quite|pretty|the most|a really|just|not|\w+ly))* " + _EVAL_ADJ + r"\b",
         r"\b(?:handled|run|managed|done|organi[sz]ed|communicated|led)(?: really| very| so)? (?:well|badly|poorly)\b",
         r"\b(?:worked (?:really )?well|didn'?t work|went (?:really |very )?(?:well|badly|smoothly)|handled (?:badly|well|poorly))\b",
         r"\b(?:most|least) (?:rewarding|enjoyable|valuable|interesting|useful|difficult|frustrating)\b",
         r"\b(?:isn'?t|is not|aren'?t|wasn'?t|weren'?t) (?:working|helping)\b|\bi learned a lot\b",
-        r"\bthe (?:highlight|best part|worst part|low point|high point)\b|\ba (?:highlight|waste of time|pleasure|nightmare)\b",
+        r"\bthe (?:highlight|best part|worst part|low point|high point)\b|\ba (?:\w+ )?(?:highlight|waste of time|pleasure|nightmare)\b",
     )),
     ("reasoning", False, _c(
         r"\b(?:because|since|given that|as a result|so that|that way|which means|which is (?:exactly|why)|that'?s why)\b",
         r"\b(?:would|will|could|should|'d|'ll) (?:also )?(?:help|save|free up|reduce|cut|improve|increase|make it easier|mean|allow|let you|support|give you|be (?:ready|able|in a position))\b",
-        r"\b(?:this|that|it) (?:fits|supports|aligns|matters|helps|saves|reduces|lines up|ties in|builds on)\b",
+        r"\b(?:this|that|it) (?:fits|supports|aligns|matters|helps|saves|reduces|lines up|ties in|builds on|means|would mean|'d mean)\b",
+        r"\byou (?:wouldn'?t|won'?t|would not|will not) (?:have|need) to\b|\byou'?d no longer\b",
         r"\byou (?:mentioned|said|told me)\b|\b(?:doesn'?t|wouldn'?t|won'?t) need\b|\bno need for\b|\bwould matter\b",
         r"\b(?:in line|lines up|fits|aligns|ties in) with\b|\binstead of\b|\brather than\b",
         r"\b(?:a chance|an opportunity|a way) to\b|\bi'?m (?:the (?:obvious|natural|right) (?:fit|choice|person)|well placed|well positioned)\b",
         r"\bi'?ve (?:already )?(?:delivered|shown|proven|demonstrated|led|managed|built)\b",
+        r"\b(?:i|we)(?:'ve| have)? (?:already |successfully |also |recently )?(?:delivered|shipped|launched|saved|grew|grown|reduced|"
+        r"cut|increased|improved|doubled|halved|mentored|trained|won|closed|exceeded|automated|migrated|led|built|onboarded|"
+        r"hit (?:every|all|my|our)|brought in)\b",
         r", so (?:i|we|you|it|that|the)\b|\bso (?:you|we) (?:can|could|would|'d)\b",
         r"\b(?:higher|lower|more|less|fewer|faster|cheaper|bigger|smaller|above|below) than\b|\b(?:\d+|\w+) ?(?:%|percent|per cent)\b",
         r"\b(?:nobody|no one|no-one|none of the others) (?:else )?(?:on|in|at)\b|\b(?:nobody|no one|no-one) else\b|\bthe only (?:one|person)\b",
@@ -291,9 +307,10 @@ MODAL_YOU_RE = re.compile(
 )
 PULL_VERBS = frozenset({
     "say", "tell", "explain", "describe", "share", "walk", "clarify", "elaborate", "expand",
-    "talk", "like", "prefer", "see", "remind", "repeat", "unpack", "go",
+    "talk", "like", "prefer", "see", "remind", "repeat", "unpack", "go", "know",
 })
-WH_START_RE = re.compile(_PRE + r"(?:what|how|why|where|when|which|who)(?:'s|'re)?\b")
+# "when can you confirm…" asks for a date: a request; other wh + modal-you questions ask for a view
+WH_START_RE = re.compile(_PRE + r"(?:what|how|why|where|which|who)(?:'s|'re)?\b")
 QUESTION_START_RE = re.compile(
     _PRE + r"(?:what|how|why|where|when|which|who|do|does|did|is|are|was|were|could|can|would|will|"
     r"should|have|has|shall|may|might)\b"
