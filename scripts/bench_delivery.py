@@ -49,7 +49,7 @@ def main() -> None:
         for gain in (0.0, -6.0, -12.0):
             y, _ = build_take([Speech(LEAD), Silence(0.6), Speech(text, final_gain_db=gain), Silence(2.5)])
             a = analyse(Audio(y))
-            drops[gain] = a.m.delivery.sentences[-1].end_drop_db
+            drops[gain] = max(a.m.delivery.sentences, key=lambda s: s.n_words).end_drop_db
             flags[gain] = "end_drop" in [f.code for f in a.feedback]
         print(f"end_drop '{text.split()[-1]}': shift at -6 dB {drops[-6.0] - drops[0.0]:+.1f}, at -12 dB "
               f"{drops[-12.0] - drops[0.0]:+.1f} (target 6/12 ±3); end_drop raised at 0/-6/-12: "
