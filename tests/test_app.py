@@ -28,7 +28,7 @@ def test_recorded_take_is_saved_and_analysed(home, whisper):
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.audio_input[0].set_value(("ask.wav", to_wav_bytes(y), "audio/wav")).run()
     assert not at.exception
-    assert "leadership course" in at.markdown[0].value.lower() or any("leadership course" in m.value.lower() for m in at.markdown)
+    assert any("leadership course" in m.value.lower() for m in at.markdown)
     assert any("0.8 s" in m.value for m in at.metric)
     assert any("hold the silence" in e.value for e in at.error)  # short_wait is high severity
     assert len(list((home / "recordings").iterdir())) == 1

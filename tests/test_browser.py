@@ -1,5 +1,6 @@
 """One real-browser test: Debian's chromium, with a WAV file as its fake microphone, records
 into the studio's st.audio_input and the page shows the analysis of what it heard."""
+import os
 import shutil
 import socket
 import subprocess
@@ -31,7 +32,7 @@ def server(tmp_path_factory):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        env={**__import__("os").environ, "VOICECOACH_HOME": str(home)},
+        env={**os.environ, "VOICECOACH_HOME": str(home)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(120):
@@ -40,6 +41,9 @@ def server(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.5)
+    else:
+        proc.terminate()
+        pytest.fail(f"streamlit did not answer on {url} within 60 s")
     yield url, home
     proc.terminate()
     proc.wait(10)
