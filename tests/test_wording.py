@@ -41,19 +41,21 @@ def _eval_module():
      "move_away", "disengaging", False),
     ("So what I'm hearing is that the budget is the issue.", "pull", "listening", False),
     ("Please enrol me on the leadership course before the March intake.", "push", "stating_expectations", True),
-    ("I'd like to take on the budget planning for next year.", "push", "proposing", False),
+    ("I'd like to take on the budget planning for next year.", "push", "stating_expectations", True),
     ("What do you think", "pull", "involving", False),
     ("Imagine what the team could do with a proper data platform.", "pull", "shared_vision", None),
     ("We both want the launch to go well.", "pull", "common_ground", False),
     ("I'm not sure I'm ready for a team of eight.", "pull", "disclosing", False),
     ("I really enjoyed mentoring the graduates.", "push", "evaluating", False),
-    ("If you approve the course, I'll cover the Friday shifts.", "push", "incentives", False),
+    ("If you approve the course, I'll cover the Friday shifts.", "push", "incentives", True),
+    ("In return, I'll cover the Friday shifts.", "push", "incentives", False),
     ("That way you'd have cover when you travel.", "push", "reasoning", False),
     ("Let's not get into the salary question today.", "move_away", "avoiding", False),
     ("Thanks for making time today.", "neutral", None, False),
 ], ids=["request-question", "request-no-question-mark", "pull-say-more", "break-not-proposal",
         "defensive-break", "listening", "please-enrol", "i'd-like-to-take-on", "open-question-no-mark",
-        "shared-vision", "common-ground", "disclosing", "evaluating", "incentive", "reasoning",
+        "shared-vision", "common-ground", "disclosing", "evaluating", "incentive-with-ask", "incentive-offer",
+        "reasoning",
         "avoiding", "neutral"])
 def test_hard_cases(text, tag, behaviour, is_request):
     t = tag_sentence(text)
@@ -218,46 +220,55 @@ def test_balance_rejects_bad_durations(durations, match):
         balance(tag_sentences(["Hi.", "Bye."]), durations_s=durations)
 
 
-# ---- the labelled set and the heldout gate ----------------------------------------------
+# ---- the labelled sets, the shipped model and the blind gate ----------------------------
 
-def test_labelled_set_covers_every_tag_and_behaviour():
-    rows = _eval_module().load_rows()
-    assert len(rows) >= 150
-    assert {r.tag for r in rows} == set(TAGS)
+def _sets_module():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import wording_sets
+    return wording_sets
+
+
+def test_every_labelled_set_is_valid_and_together_they_cover_the_scheme():
+    ws = _sets_module()
+    rows = []
+    for name, path in ws.FILES.items():
+        assert path.exists(), f"missing labelled set {path}"
+        got = ws.load_set(name)  # raises on a label outside the scheme
+        assert len(got) >= 150 and {r.tag for r in got} == set(TAGS), name
+        rows += got
     assert {r.behaviour for r in rows if r.behaviour} == {b for bs in BEHAVIOURS.values() for b in bs}
-    held = [r for r in rows if r.split == "heldout"]
-    assert 0.25 <= len(held) / len(rows) <= 0.45
+    assert ws.BLIND_SET not in ws.TRAIN_SETS
 
 
-def test_heldout_meets_the_target():
-    """Tag accuracy and request F1 on sentences the rules were not tuned on must be >= 0.90."""
+def test_no_blind_sentence_is_in_the_training_sets():
+    ws = _sets_module()
+    key = lambda t: " ".join(t.lower().split())  # noqa: E731
+    train = {key(r.text) for name in ws.TRAIN_SETS for r in ws.load_set(name)}
+    leaked = [r.text for r in ws.load_set(ws.BLIND_SET) if key(r.text) in train]
+    assert not leaked, f"{len(leaked)} blind sentences also appear in training sets"
+
+
+def test_shipped_model_was_trained_on_the_current_training_sets():
+    """The model file records a hash of the sets it learned from; the blind set is not among them."""
+    import numpy as np
+    from voicecoach.wording_model import MODEL_PATH
+    ws = _sets_module()
+    with np.load(MODEL_PATH, allow_pickle=False) as z:
+        trained_on = [str(n) for n in z["train_sets"]]
+        digest = str(z["train_sha256"])
+    assert trained_on == list(ws.TRAIN_SETS) and ws.BLIND_SET not in trained_on
+    assert digest == ws.digest(ws.TRAIN_SETS), "data changed since training: run scripts/train_wording.py"
+
+
+def test_blind_set_meets_the_target():
+    """Tag accuracy and request F1 on the never-trained, never-tuned blind set must be >= 0.90."""
     ev = _eval_module()
-    rep = ev.evaluate([r for r in ev.load_rows() if r.split == "heldout"])
-    assert rep.tag_accuracy >= ev.THRESHOLD, f"heldout tag accuracy {rep.tag_accuracy:.3f}"
-    assert rep.request_f1 >= ev.THRESHOLD, f"heldout request F1 {rep.request_f1:.3f}"
-
-
-def test_independent_set_splits_into_tune_and_blind_halves():
-    rows = _eval_module().load_independent()
-    assert len(rows) == 160
-    assert [r.split for r in rows[:4]] == ["tune", "blind", "tune", "blind"]
-    assert sum(r.split == "blind" for r in rows) == 80
-    assert {r.tag for r in rows} <= set(TAGS)
-
-
-def test_gate_uses_heldout_and_the_blind_half():
-    """The exit-status gate: heldout >= 0.90 and the independent blind half >= its documented floor."""
-    ev = _eval_module()
-    assert all(0.0 < v <= ev.THRESHOLD for v in ev.BLIND_FLOOR.values())
-    held = ev.evaluate([r for r in ev.load_rows() if r.split == "heldout"])
-    blind = ev.evaluate([r for r in ev.load_independent() if r.split == "blind"])
-    ok, lines = ev.gate(held, blind)
+    rep = ev.evaluate(ev.load_set(ev.BLIND_SET))
+    ok, lines = ev.gate(rep)
     assert ok, "\n".join(lines)
-    assert blind.tag_accuracy >= ev.BLIND_FLOOR["tag_accuracy"], f"blind tag accuracy {blind.tag_accuracy:.3f}"
-    assert blind.request_f1 >= ev.BLIND_FLOOR["request_f1"], f"blind request F1 {blind.request_f1:.3f}"
-    assert ev.gate(held, None)[0] is False  # a run that skips the blind half never passes
+    assert ev.gate(None)[0] is False  # a run that skips the blind set never passes
 
 
-def test_tagging_1000_sentences_is_fast():
-    ev = _eval_module()
-    assert ev.ms_per_1000(ev.load_rows(), repeats=2) < 500.0
+def test_other_models_can_be_passed_for_evaluation():
+    from voicecoach.wording_model import load
+    assert tag_sentence("Could you put me forward for the role?", model=load()).is_request is True

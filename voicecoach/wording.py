@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
+from voicecoach import wording_model as _model
 from voicecoach import wording_rules as _r
 from voicecoach.types import Word
 
@@ -77,11 +78,13 @@ class SentenceTag:
     cues: tuple[str, ...]
     reason: str
     specificity: Specificity | None
+    source: str = "rule"  # "rule" (a pattern's cue decided) or "model" (the shipped classifier)
 
     def to_dict(self) -> dict:
         return {
             "text": self.text, "tag": self.tag, "behaviour": self.behaviour,
             "is_request": self.is_request, "cues": list(self.cues), "reason": self.reason,
+            "source": self.source,
             "specificity": self.specificity.to_dict() if self.specificity else None,
         }
 
@@ -159,13 +162,17 @@ def _modal_you(n: str) -> tuple[str, str] | None:
     return ("involving" if pull else "stating_expectations"), m.group(0)
 
 
-def _decide(n: str) -> tuple[str | None, bool, tuple[str, ...]]:
-    """Return (behaviour, is_request, cues) for a normalised sentence."""
+def _rules(n: str) -> tuple[str | None, bool, tuple[str, ...], bool]:
+    """Return (behaviour, is_request, cues, cued) for a normalised sentence.
+
+    ``cued`` is False when no pattern matched and the answer is only the fallback (a question
+    is involving, anything else neutral).
+    """
     for behaviour, is_request, patterns in _r.STAGES:
         if behaviour == _r.MODAL_YOU:
             found = _modal_you(n)
             if found:
-                return found[0], found[0] == "stating_expectations", (found[1],)
+                return found[0], found[0] == "stating_expectations", (found[1],), True
         elif behaviour == _r.ANY_QUESTION:
             if _is_question(n):
                 break
@@ -174,39 +181,78 @@ def _decide(n: str) -> tuple[str | None, bool, tuple[str, ...]]:
             if m:
                 if behaviour == "proposing" and _r.PROPOSAL_ASK_RE.search(n):
                     is_request = True  # "what if you let me lead…": a proposal that is also an ask
-                return behaviour, is_request, (m.group(0).strip(" ,"),)
+                if behaviour == "incentives" and _r.INCENTIVE_ASK_RE.search(n):
+                    is_request = True  # "if you approve the course, I'll…": the condition is the ask
+                return behaviour, is_request, (m.group(0).strip(" ,"),), True
     if _is_question(n):
         q = _r.QUESTION_START_RE.match(n)
-        return "involving", False, ((q.group(0).strip(" ,") if q else "?"),)
-    return None, False, ()
+        return "involving", False, ((q.group(0).strip(" ,") if q else "?"),), False
+    return None, False, (), False
 
 
-def tag_sentence(text: str) -> SentenceTag:
+# The model overrules a rule's cue only when it gives its own, different tag at least this
+# probability; below it the rule's cue stands. Chosen on out-of-author predictions over the
+# training sets (scripts/train_wording.py --oof): 0.6 beat 0 (model always) and 1 (rule always).
+MODEL_OVERRULES_P = 0.6
+# The model's request probability at or above which a Push sentence counts as a request even
+# when no request pattern matched (the patterns are precise but miss many phrasings).
+MODEL_REQUEST_P = 0.35
+
+
+def _decide(text: str, n: str, model=None) -> tuple[str | None, bool, tuple[str, ...], str]:
+    """Return (behaviour, is_request, cues, source); source is "rule" or "model".
+
+    The model sees the words and the rules' verdict. A rule's cue stands unless the model is
+    sure (``MODEL_OVERRULES_P``) of another tag; sentences with no cue are the model's. When the
+    rule decides, its cue explains the decision; otherwise the model's strongest words do.
+    """
+    behaviour, is_request, cues, cued = _rules(n)
+    pred = (model or _model.load()).predict(text, (behaviour, is_request, cued))
+    rule_tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
+    model_tag = _r.TAG_OF.get(pred.behaviour, "neutral") if pred.behaviour else "neutral"
+    if cued and (model_tag == rule_tag or pred.tag_p[model_tag] < MODEL_OVERRULES_P):
+        req = is_request or (rule_tag == "push" and pred.request_p >= MODEL_REQUEST_P)
+        return behaviour, req, cues, "rule"
+    req = model_tag == "push" and (is_request or pred.request_p >= MODEL_REQUEST_P)
+    return pred.behaviour, req, pred.cues, "model"
+
+
+def tag_sentence(text: str, *, model=None) -> SentenceTag:
     """Tag one sentence as push, pull, move_away or neutral, with behaviour and cues.
+
+    Transparent rules look for cues (``wording_rules.STAGES``); the small shipped classifier
+    (:mod:`voicecoach.wording_model`) reads the words and the rules' verdict and decides. When
+    both agree, the rule's cue is shown as the reason.
 
     Parameters
     ----------
     text : str
         One sentence as transcribed (punctuation optional; a missing final "?" is tolerated).
+    model : WordingModel, optional, keyword-only
+        Another trained model (for evaluation); default the shipped one.
 
     Returns
     -------
     SentenceTag
-        ``specificity`` is set when ``is_request`` is True.
+        ``specificity`` is set when ``is_request`` is True; ``source`` says whether a rule or the
+        model decided.
     """
     if not isinstance(text, str):
         raise TypeError(f"tag_sentence expects a str, got {type(text).__name__}; pass the sentence text")
     n = _normalise(text)
-    behaviour, is_request, cues = _decide(n) if n else (None, False, ())
+    behaviour, is_request, cues, source = _decide(text, n, model) if n else (None, False, (), "rule")
     tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
     reason = _r.REASONS[behaviour]
     if is_request and _is_question(n):
         reason = reason.replace("a request,", "a request even though it is phrased as a question,")
-    if cues:
+    if cues and source == "rule":
         reason = f"{reason} Cue: \u201c{cues[0]}\u201d."
+    elif cues:
+        reason = f"{reason} No fixed phrase decided it; closest words: " + \
+            ", ".join(f"\u201c{c}\u201d" for c in cues) + "."
     spec = check_specificity(text) if is_request else None
     return SentenceTag(text=text, tag=tag, behaviour=behaviour, is_request=is_request,
-                       cues=cues, reason=reason, specificity=spec)
+                       cues=cues, reason=reason, specificity=spec, source=source)
 
 
 def tag_sentences(texts: Iterable[str]) -> list[SentenceTag]:

@@ -18,6 +18,7 @@ __all__ = [
     "MODAL_YOU_RE",
     "PULL_VERBS",
     "PROPOSAL_ASK_RE",
+    "INCENTIVE_ASK_RE",
     "WH_START_RE",
     "QUESTION_START_RE",
     "PSEUDO_CLEFT_RE",
@@ -78,6 +79,9 @@ def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
 # (behaviour, is_request, patterns) in the order they are tried.
 STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     ("disengaging", False, _c(
+        r"\b(?:pause|stop|break|stop here)(?: for)? (?:a sec|a second|a moment|a minute|a bit)\b|\bbreak off\b",
+        r"\b(?:leave|park|hold) (?:that|this|it)(?: one)? (?:for (?:now|the next|another|later|today)|until|till)\b",
+        r"\b(?:can|could|may) i (?:get|come) back to you\b|\b(?:continue|finish|pick up) (?:this|it) (?:another|some other|later|tomorrow|next)\b",
         r"\b(?:take|have|need|like|want|get|grab)\b[^.?!]{0,20}\b(?:break|breather|pause|time-?out)\b",
         r"\b(?:pause|stop|break|paus(?:e|ed|ing)|stop(?:ped|ping)?|leave it|leaving it|wrap(?:ped)? up) "
         r"(?:here|there|for a|for " + _MINUTES + r"|for now|for today)",
@@ -89,6 +93,9 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:pick (?:this|it) up|continue|come back to (?:this|it)) (?:later|after|tomorrow|next)",
     )),
     ("avoiding", False, _c(
+        r"\bmov(?:e|ing) on\b|\bit is what it is\b|\b(?:not going to|won'?t|don'?t want to) argue\b|\benough about (?:me|that)\b",
+        r"\bi'?d (?:sooner|rather|prefer (?:it if )?(?:we|you)) (?:skip|didn'?t|not|leave|avoid|drop)\b|\bskip (?:the|that|this|over)\b",
+        r"\b(?:do|have it) (?:what|whatever) you (?:want|like|think)\b",
         r"\blet'?s not\b",
         _I_WOULD + r" (?:rather|prefer) (?:not|leave|skip|park|wait|hold off|put)\b",
         r"\b(?:prefer|rather) to (?:skip|leave|avoid|not|park|wait)\b",
@@ -112,7 +119,11 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     (None, False, _c(  # small talk and meeting logistics are neutral whatever their form
         r"\bhear me\b(?! out)|\b(?:can|could) you see me\b|\b(?:see|share) my screen\b|\bscreen ?shar",
         r"\b(?:the|my|your) (?:door|window|camera|mic|microphone|connection|wi-?fi|audio|video|parking|traffic|commute|weather)\b",
-        r"\b(?:on|off) mute\b|\b(?:un)?mute\b|\byou'?re frozen\b|\bcutting out\b",
+        r"\b(?:on|off) mute\b|\b(?:un)?mute\b|\byou'?re frozen\b|\bcutting out\b|\byou cut out\b|\bsay that (?:last (?:bit|part) )?again\b",
+        r"^(?:hi|hello|hey|morning|good morning|good afternoon|afternoon)\b|\bhow are you(?: doing| keeping| today)?\s*[?.!,]?$",
+        r"\bhow (?:was|were) (?:your|the) (?:weekend|holiday|holidays|trip|break|leave|christmas|summer|flight|drive|journey)\b",
+        r"\bcongratulations\b|\b(?:parking|car park) (?:spot|space)\b|\bcan you see (?:the|my) (?:doc|document|screen|slides|file|deck)\b",
+        r"^(?:let me|i'?ll) (?:just )?(?:put|turn|grab|close|open|shut|find|pull up|get) (?:my|the|us|you)\b(?! (?:\w+ )?(?:for|on|in) (?:the|a) (?:course|role|project|programme|panel))",
     )),
     ("listening", False, _c(
         r"\bwhat i'?m hearing\b|\bif i'?m hearing you\b",
@@ -153,7 +164,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:i'?ll|i will|i'?d|i would|i may|i might)(?: have| need) to (?:consider|start|look|reconsider|leave|move|think about (?:my|other|leaving))\b",
         r"\b(?:other|another|outside|external) (?:offers?|role elsewhere|job)\b|\boffer from\b|\bbeen approached\b",
         r"\blook(?:ing)? elsewhere\b",
-        r"^otherwise\b",
+        r"^otherwise\b|\bor (?:else )?(?:i'?ll|i will|i'?m (?:gone|off|out|leaving|walking)|i walk|i go|i quit)\b",
         r"\b(?:willing|happy|prepared|ready|glad) to\b[^.?!]*\b(?:if|as part of|in return|provided|as long as)\b",
         r"\bi(?:'ll| will| can| could| would|'d)\b[^.?!]*\bif (?:i|you|the|this|that|my|it)\b",
         r"\bif (?:i can'?t|nothing changes)\b|^if (?:this|that|it) (?:doesn'?t|does not|can'?t|won'?t|isn'?t)\b",
@@ -165,9 +176,16 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     (MODAL_YOU, True, ()),  # "could you <verb> …": see MODAL_YOU_RE and PULL_VERBS
     ("stating_expectations", True, _c(
         _PRE + r"please\b(?! (?:tell|say|explain|share|go on|continue|help me understand))",
-        r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to)\b",
-        r"\b(?:is|would) it be possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
-        _I_WANT + r"(?: for)? you to\b|" + _I_WANT + r" us to (?:agree|confirm|decide|set|fix|book)\b",
+        r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to|take|present|do|run|swap|switch|shadow|drop|work|try)\b(?! back)",
+        r"\b(?:is it|would it be|will it be|would that be) possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
+        r"\b(?:any|some|is there any|would there be any|there'?d be any) scope for\b|\bwould i be able to\b",
+        r"^(?:\w+,? ){0,2}(?:can|could|may|might) i(?:,? um,?| just| possibly| please)? (?!ask|check|say|add|clarify|interrupt|just ask|be honest|get back|come back|think|sleep)\w+",
+        r"\b(?:can|could) we (?:\w+ ){0,3}(?:me|my)\b(?! (?:thoughts|mind|head|breath)\b)",
+        r"\bi (?:wonder|was wondering|am wondering|'m wondering) (?:if|whether) you(?:'d| would| could| might| can)\b",
+        r"\bkindly\b|\byou'?ll (?:keep|put|send|let|give|sign|book|look into|think about|consider)\b",
+        r"\bi need to know (?:by|whether|if|when)\b|\bi need (?:an answer|a decision|a yes or no)\b",
+        r"\bwhat i'?m (?:really |actually )?after\b|\bthat'?s what i (?:want|need|'m after|'m asking for)\b",
+        _I_WANT.replace("(?: really| also| just)?", "(?: really| also| just| do)?") + r"(?: for)? you to\b|" + _I_WANT + r" us to (?:agree|confirm|decide|set|fix|book)\b",
         r"^(?:please )?let me know (?:by|whether|if i|when i|your decision)\b",
         r"\bi'?m (?:asking|hoping|requesting)\b[^.?!]*\byou\b|\bi was hoping (?:you|to get|for)\b",
         r"\b(?<!reason )(?<!why )(?:what )?i'?m (?:asking|looking) (?:for|is)\b|\bmy (?:request|ask) (?:is|would be)\b",
@@ -179,7 +197,8 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:can|could) we agree (?:that|on|to)\b",
         r"\bare you (?:able|willing|happy|prepared) to (?!(?:share|say|tell|explain|talk|discuss|hear|walk|describe)\b)",
         r"\b(?:can|could|shall) we (?:set up|book|schedule|fix|arrange|get|lock in|put (?:me|my name|in)|add me|move me|confirm)\b",
-        _PRE + r"(?:please )?(?:put|send|sign|enrol|enroll|book|nominate|approve|add|assign|introduce|invite|loop|register|move) me\b",
+        _PRE + r"(?:please |look,? |just )?(?:put|send|sign|enrol|enroll|book|nominate|approve|add|assign|introduce|invite|loop|register|move|"
+        r"give|sort|pay|promote|let|make|get|find|transfer|keep|bring|pair|copy|cc|include|train|fund|sponsor|back) (?:me|my)\b",
     )),
     ("shared_vision", False, _c(
         r"\bimagine\b|\benvision\b|\benvisage\b",
@@ -203,7 +222,8 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi (?:propose|suggest|recommend)\b",
         _I_WOULD + r"(?: like to)? (?:suggest|propose|recommend)\b",
         r"\bmy (?:proposal|suggestion|idea|plan|recommendation|thinking|thought) (?:is|would be|was)\b",
-        _PRE + r"what if (?:i|we)\b",
+        _PRE + r"what if (?:i|we|you)\b",
+        r"\b(?:why don'?t you|how about you|what about you)\b|\b(?:option|idea|plan|thought|suggestion|way to do it)(?: would be| is| might be|,)? (?:for )?you\b",
         _PRE + r"how about (?:i|me|we|if)\b",
         r"\bwhat about (?:me|if i|if we)\b",
         r"\bwhy don'?t (?:i|we)\b|\bhow would it be if i\b|\bwould it (?:help|work) if i\b",
@@ -217,7 +237,6 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"only\b|not\b|never\b|afford\b|get\b|go\b|do with\b|say\b|ask\b|think\b|remember\b|trust\b)[a-z]+\b",
         r"\blet me (?:own|take|lead|run|handle|pick|draft|organi[sz]e|coordinate|set up)\b",
         r"\bi should\b(?! have)|\bthe way i see it\b|\b(?:what )?i'?m (?:proposing|suggesting)\b|\bi'?d be up for\b|\bi(?:'m| am) offering to\b",
-        _I_WOULD + r" like to (?:take on|lead|run|own|pick up|set up|start|try|organi[sz]e|build)\b",
         r"\b(?:is|be) for me to\b",
         r"\blet'?s (?:try|plan|set|agree|schedule|start)\b",
     )),
@@ -230,7 +249,9 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         _I_WANT + r"(?: to)? (?:be (?:considered|put forward|promoted|enrolled|nominated|included|given|moved|part)|be \w+ing)\b",
         _I_WANT + r" (?:a|an|your|some|more|the|my) \w+",
         r"(?<!said )(?<!where )(?<!that )(?<!think )(?<!feel )\bi (?:want|need|expect) to\b(?! (?:say|ask|talk|check|understand|make sure|suggest|propose|share|know|be honest|be clear))",
-        _I_WOULD + r" like to (?:get|go|attend|join|have|present|move|transfer|enrol|sign up|be(?! honest| clear))\b",
+        _I_WOULD + r"(?: really| just| also)? (?:like|love) to (?:get|go|attend|join|have|present|move|transfer|enrol|sign up|spend|"
+        r"work|do|try|teach|sit|cover|train|study|be(?! honest| clear| able to (?:talk|say|explain|discuss))|"
+        r"take on|take over|lead|run|own|manage|pick up|head up|step up|shadow)\b",
         r"\bideally,? (?:i'?d|i would|i) (?:get|have|be|move|go|join|start|like|want)\b",
         r"\bi'?m requesting\b|\bi'?m (?:looking for|keen to (?:get|be|go|attend|join|move))\b",
     )),
@@ -256,6 +277,8 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi find (?:this|it|these)(?: \w+)? (?:hard|difficult|tough|uncomfortable|awkward|stressful)\b",
         r"\b(?:the )?first time i'?ve\b|\bi'?ve never\b|\bi struggle\b|\bit makes me (?:nervous|anxious|uneasy)\b",
         r"\bi (?:worry|doubt)\b|\bi have doubts\b|\bmy (?:worry|fear|concern) is\b|\bi'?m not (?:good|great) at\b",
+        r"\b(?:that'?s|that was|it'?s|it was) on me\b|\bi dropped the ball\b|\bi (?:froze|panicked|lost my (?:thread|temper|nerve))\b",
+        r"\bburn(?:t|ed) out\b|\bi'?ll admit\b|\bthat stung\b|\bi find (?:these|this|it)(?: \w+){0,2} (?:hard|difficult|tough)\b",
     )),
     ("involving", False, _c(
         r"\btell me (?:more|about|what|how|why|where)\b|\b(?:walk|talk|take) me through\b",
@@ -296,8 +319,19 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     )),
 )
 
+# An offer whose condition is something the manager does or grants is also the ask
+# ("If you approve the course, I'll…", "…if I can go to the conference", "I need an answer soon").
+INCENTIVE_ASK_RE = re.compile(
+    r"\bif you\b(?!(?:'re| are| were)? (?:not|unable)\b| (?:don'?t|can'?t|won'?t|decide not|say no)\b)"
+    r"|\bif i (?:can|could|get|got|am given|'m given|was given|were given|'m allowed|am allowed)\b"
+    r"|\bif (?:the|my|this|that) (?:\w+ ){0,3}(?:goes through|go through|changes|is approved|gets approved|happens|comes through)\b"
+    r"|\bi need (?:an answer|a decision|to hear)\b"
+    r"|^(?:please |look,? |so,? )?(?:sign|approve|fund|give|put|send|let|book|enrol|enroll|move|promote|pay|match|make|get)\b"
+    r"[^.?!]*\b(?:and|or) (?:else )?i\b|\b(?:need|want) you to\b"
+)
 PROPOSAL_ASK_RE = re.compile(
-    r"\byou (?:let|give|put|send|move|assign|approve|fund|sign|enrol|enroll|nominate|promote|book|make) (?:me|us)\b"
+    r"\byou(?:'d| would| could| can| just)? (?!know|mean|think|see|said|say|feel|want|need|were|are|have|had|do|did|get|"
+    r"told|like|prefer|tell|asked|heard|hear)\w+ (?:\w+ )?(?:me|my)\b"
 )
 
 # "could you / would you …" questions: the verb decides between a request and a Pull question.
@@ -362,7 +396,7 @@ ACTION_RE = re.compile(
     r"\b(?P<action>put (?:me|my name|\w+) forward|put forward|sign (?:me )?up|sign off|sign-off|"
     r"enrol|enroll|register|book|send|invite|nominate|recommend|approve|fund|sponsor|promote|"
     r"introduce|give|assign|confirm|schedule|add|include|move|transfer|pay|offer|appoint|"
-    r"lead|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
+    r"take on|take over|lead|run|manage|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
     r"keep (?:me )?in mind|support|help)\b"
 )
 VAGUE_ACTIONS = frozenset({"consider", "considered", "think about", "look into", "keep in mind",

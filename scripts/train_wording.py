@@ -1,0 +1,127 @@
+"""Train the small wording classifier that ships in ``voicecoach/wording_model.npz``.
+
+Multinomial logistic regression over ``voicecoach.wording_model.features`` for the behaviour
+(12 behaviours + ``none`` for neutral), and a binary one for ``is_request``. It trains on every
+labelled set in ``TRAIN_SETS`` and never on ``scripts/eval_wording.py``'s final blind set.
+
+Before saving it prints a cross-author check: for each set, a model trained on the other sets
+only, scored on that set (tag accuracy and request F1 of the classifier alone).
+
+Usage: python scripts/train_wording.py [--check-only]
+Needs scikit-learn (installed with librosa); the app itself only needs numpy to use the weights.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from voicecoach.wording_model import FEATURE_VERSION, MODEL_PATH, features  # noqa: E402
+from voicecoach.wording_rules import TAG_OF  # noqa: E402
+from wording_sets import TRAIN_SETS, digest, load_set  # noqa: E402
+
+C_BEHAVIOUR = 20.0  # inverse regularisation; chosen by the cross-author check below
+C_REQUEST = 20.0
+MIN_COUNT = 1  # keep features seen at least this many times in training
+
+
+def rule_verdict(text: str) -> tuple[str | None, bool, bool]:
+    """What the transparent rules say of a sentence: (behaviour, is_request, cued)."""
+    from voicecoach import wording
+
+    behaviour, is_request, _cues, cued = wording._rules(wording._normalise(text))
+    return behaviour, is_request, cued
+
+
+def _fit(rows, min_count=MIN_COUNT, weights=None):
+    from sklearn.linear_model import LogisticRegression
+    from scipy.sparse import csr_matrix
+
+    counts: dict[str, int] = {}
+    feats = [features(r.text, rule_verdict(r.text)) for r in rows]
+    for fs in feats:
+        for f in fs:
+            counts[f] = counts.get(f, 0) + 1
+    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+    index = {f: i for i, f in enumerate(vocab)}
+    data, ind, ptr = [], [], [0]
+    for fs in feats:
+        cols = [index[f] for f in fs if f in index]
+        ind.extend(cols)
+        data.extend([1.0 / math.sqrt(len(fs))] * len(cols))
+        ptr.append(len(ind))
+    X = csr_matrix((data, ind, ptr), shape=(len(rows), len(vocab)))
+    yb = [r.behaviour or "none" for r in rows]
+    beh = LogisticRegression(C=C_BEHAVIOUR, max_iter=5000).fit(X, yb, sample_weight=weights)
+    req = LogisticRegression(C=C_REQUEST, max_iter=5000).fit(X, [int(r.is_request) for r in rows],
+                                                            sample_weight=weights)
+    return vocab, beh, req
+
+
+def _save(vocab, beh, req, path: Path = MODEL_PATH, train_sets=()):
+    np.savez_compressed(
+        path,
+        classes=np.array(list(beh.classes_)),
+        vocab=np.array(vocab),
+        weights=beh.coef_.T.astype(np.float16),
+        bias=beh.intercept_.astype(np.float32),
+        request_weights=req.coef_[0].astype(np.float16),
+        request_bias=np.float32(req.intercept_[0]),
+        feature_version=np.int64(FEATURE_VERSION),
+        train_sets=np.array(list(train_sets), dtype=str),
+        train_sha256=np.array(digest(train_sets) if train_sets else ""),
+    )
+
+
+def trained_model(rows, weights=None):
+    """Fit on ``rows`` and return a loaded WordingModel (through a temporary file)."""
+    import tempfile
+    from voicecoach.wording_model import WordingModel
+
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "m.npz"
+        _save(*_fit(rows, weights=weights), p)
+        return WordingModel(p)
+
+
+def score(rows, model):
+    """Tag accuracy and request F1 of the shipped pipeline (rules + ``model``) on ``rows``."""
+    from voicecoach.wording import tag_sentence
+
+    preds = [tag_sentence(r.text, model=model) for r in rows]
+    acc = float(np.mean([p.tag == r.tag for p, r in zip(preds, rows)]))
+    tp = sum(p.is_request and r.is_request for p, r in zip(preds, rows))
+    fp = sum(p.is_request and not r.is_request for p, r in zip(preds, rows))
+    fn = sum(r.is_request and not p.is_request for p, r in zip(preds, rows))
+    return acc, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check-only", action="store_true", help="print the cross-author check, do not save")
+    args = ap.parse_args(argv)
+    sets = {name: load_set(name) for name in TRAIN_SETS}
+    print("cross-author check (rules + a model trained on the other sets, scored on this one):")
+    for name, rows in sets.items():
+        train = [r for other, rs in sets.items() if other != name for r in rs]
+        acc, f1 = score(rows, trained_model(train))
+        print(f"  {name:<14} n={len(rows):>3}  tag accuracy {acc:.3f}  request F1 {f1:.3f}", flush=True)
+    if args.check_only:
+        return 0
+    everything = [r for rs in sets.values() for r in rs]
+    vocab, beh, req = _fit(everything)
+    _save(vocab, beh, req, train_sets=TRAIN_SETS)
+    print(f"saved {MODEL_PATH.relative_to(ROOT)}: {len(everything)} sentences, {len(vocab)} features, "
+          f"{MODEL_PATH.stat().st_size / 1024:.0f} kB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,80 @@
+"""The labelled wording sets in ``data/`` (all labelled by ``data/LABELLING.md``).
+
+=============  =============================  ================================================
+name           file                           who wrote it, and how it is used
+=============  =============================  ================================================
+labelled       data/wording_labelled.tsv      the rules' author; training and tuning
+independent    data/wording_independent.tsv   a second annotator, blind to the rules; training
+                                              and tuning (its blind half was scored once, then
+                                              studied, so it is no longer blind)
+tune_a         data/wording_tune_a.tsv        a third annotator, blind to the rules and to the
+                                              other sets; scored once as written, then used for
+                                              tuning and training
+train_c..f     data/wording_train_c.tsv ...    four more annotators, each blind to the rules and
+                                              to the other sets, each with a brief (Pull-heavy,
+                                              request-heavy, feedback reviews, casual speech);
+                                              training only
+blind          data/wording_blind.tsv         another annotator, blind to the rules and to the
+                                              other sets; never trained or tuned on, never
+                                              printed row by row: only scored
+=============  =============================  ================================================
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data"
+FILES = {
+    "labelled": DATA / "wording_labelled.tsv",
+    "independent": DATA / "wording_independent.tsv",
+    "tune_a": DATA / "wording_tune_a.tsv",
+    "train_c": DATA / "wording_train_c.tsv",
+    "train_d": DATA / "wording_train_d.tsv",
+    "train_e": DATA / "wording_train_e.tsv",
+    "train_f": DATA / "wording_train_f.tsv",
+    "blind": DATA / "wording_blind.tsv",
+}
+TRAIN_SETS = ("labelled", "independent", "tune_a", "train_c", "train_d", "train_e", "train_f")
+BLIND_SET = "blind"
+TAGS = ("push", "pull", "move_away", "neutral")
+BEHAVIOURS = {
+    "push": {"proposing", "reasoning", "stating_expectations", "evaluating", "incentives"},
+    "pull": {"involving", "listening", "disclosing", "common_ground", "shared_vision"},
+    "move_away": {"disengaging", "avoiding"},
+    "neutral": {None},
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    source: str
+    tag: str
+    behaviour: str | None
+    is_request: bool
+    text: str
+
+
+def load_set(name: str) -> list[Row]:
+    """Rows of one set; raises ValueError naming the line for a label outside the scheme."""
+    path = FILES[name]
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
+    rows = []
+    for i, rec in enumerate(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
+        tag, beh = rec["tag"].strip(), (rec["behaviour"] or "").strip() or None
+        if tag not in TAGS or beh not in BEHAVIOURS[tag] or rec["is_request"].strip() not in ("0", "1"):
+            raise ValueError(f"{path.name} data row {i}: bad labels {tag!r}/{beh!r}/{rec['is_request']!r}")
+        rows.append(Row(source=name, tag=tag, behaviour=beh, is_request=rec["is_request"].strip() == "1",
+                        text=rec["text"].strip()))
+    return rows
+
+
+def digest(names) -> str:
+    """sha256 over the named sets' files, in order (the model records what it learned from)."""
+    h = hashlib.sha256()
+    for name in names:
+        h.update(name.encode() + b"\0" + FILES[name].read_bytes() + b"\0")
+    return h.hexdigest()

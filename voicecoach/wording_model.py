@@ -1,0 +1,166 @@
+"""A small classifier that ships with the package: behaviour and request from word and letter n-grams.
+
+Logistic regression trained by ``scripts/train_wording.py`` on the labelled sets in ``data/``
+(labelled by ``data/LABELLING.md``). The weights live in ``voicecoach/wording_model.npz``
+(float16, a few hundred kB); inference is a sum of weight rows in numpy, no network and no
+model hub. :mod:`voicecoach.wording` combines it with the transparent rules: the rules decide when
+they find a cue, and this model decides sentences no rule recognises (see ``wording._decide``).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from voicecoach import wording_rules as _rules
+
+__all__ = ["MODEL_PATH", "FEATURE_VERSION", "features", "Prediction", "WordingModel", "load", "predict"]
+
+MODEL_PATH = Path(__file__).with_name("wording_model.npz")
+FEATURE_VERSION = 2  # bump when features() changes; the file records the version it was trained with
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\?")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens; a question mark is a token of its own."""
+    return _TOKEN_RE.findall(text.translate(_QUOTES).lower())
+
+
+_SUBJECTS = {"i", "i'm", "i've", "i'd", "i'll", "you", "you're", "you've", "you'd", "you'll", "we", "we're",
+             "we've", "we'd", "we'll", "it", "it's", "that", "that's", "this", "there", "there's", "the", "my",
+             "our", "your", "let's", "let", "so", "and", "but", "if", "what", "how", "can", "could", "would"}
+_EMOTION_RE = re.compile(r"\b" + _rules._EMOTION + r"\b")
+_EVAL_RE = re.compile(r"\b" + _rules._EVAL_ADJ + r"\b")
+_NUMBER_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+                        r"thirty|forty|fifty|hundred|thousand|half|percent|per cent|grand)\b")
+
+
+def features(text: str, rule: tuple[str | None, bool, bool] | None = None) -> list[str]:
+    """The sparse binary features of a sentence (each weighs ``1/sqrt(len)`` in the model).
+
+    Word unigrams (``w=``), word bigrams with sentence boundaries (``b=``), the first two words
+    (``f=``), five-letter prefixes as a cheap stem (``p=``), letter 3- to 5-grams inside words
+    (``c=``), a few shape features (``s=``: question, length, first-word subject, emotion and
+    judgement words, a time, a number) and, when given, what the rules said (``r=``: behaviour,
+    whether a cue matched, whether they read a request).
+    """
+    toks = tokens(text)
+    feats: set[str] = set()
+    low = " ".join(toks)
+    words = [t for t in toks if t != "?"]
+    feats.add("s=question" if "?" in toks else "s=statement")
+    feats.add(f"s=len{min(len(words) // 4, 6)}")
+    feats.add("s=first:" + next((t for t in words if t in _SUBJECTS), "other"))
+    if _EMOTION_RE.search(low):
+        feats.add("s=emotion")
+    if _EVAL_RE.search(low):
+        feats.add("s=judgement")
+    if _rules.TIME_RE.search(low):
+        feats.add("s=time")
+    if _NUMBER_RE.search(low):
+        feats.add("s=number")
+    if rule is not None:
+        behaviour, is_request, cued = rule
+        feats.add(f"r={behaviour or 'none'}:{'cue' if cued else 'fallback'}")
+        feats.add(f"r=request:{int(is_request)}")
+    padded = ["<s>", *toks, "</s>"]
+    feats.update("w=" + t for t in toks)
+    feats.update(f"b={a}_{b}" for a, b in zip(padded, padded[1:]))
+    feats.add("f=" + "_".join(toks[:2]))
+    feats.update("p=" + t[:5] for t in toks if len(t) > 5)
+    for t in toks:
+        w = f" {t} "
+        for k in (3, 4, 5):
+            feats.update("c=" + w[i:i + k] for i in range(len(w) - k + 1))
+    return sorted(feats)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model says of one sentence.
+
+    Attributes
+    ----------
+    behaviour : str or None
+        The most likely behaviour; ``None`` means neutral.
+    behaviour_p : float
+        Its probability (0..1).
+    tag_p : dict
+        Probability of each tag (push, pull, move_away, neutral), summed over behaviours.
+    request_p : float
+        Probability that the sentence asks the manager to do something.
+    cues : tuple of str
+        The words in the sentence that pushed hardest towards ``behaviour``.
+    """
+
+    behaviour: str | None
+    behaviour_p: float
+    tag_p: dict
+    request_p: float
+    cues: tuple[str, ...]
+
+
+class WordingModel:
+    """Weights and vocabulary loaded from ``wording_model.npz``."""
+
+    def __init__(self, path: Path = MODEL_PATH):
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                self.classes = [str(c) for c in z["classes"]]
+                self.vocab = {str(f): i for i, f in enumerate(z["vocab"])}
+                self.weights = z["weights"].astype(np.float32)
+                self.bias = z["bias"].astype(np.float32)
+                self.request_weights = z["request_weights"].astype(np.float32)
+                self.request_bias = float(z["request_bias"])
+                version = int(z["feature_version"])
+        except FileNotFoundError:
+            raise RuntimeError(
+                f"the wording model {path} is missing; reinstall voicecoach or run "
+                "`python scripts/train_wording.py` to rebuild it") from None
+        if version != FEATURE_VERSION:
+            raise RuntimeError(f"the wording model {path} was trained with features v{version}, this code "
+                               f"uses v{FEATURE_VERSION}; run `python scripts/train_wording.py`")
+        self._tag_of = [_tag_of(c) for c in self.classes]
+
+    def predict(self, text: str, rule: tuple[str | None, bool, bool] | None = None) -> Prediction:
+        """Predict from the words, and from the rules' verdict ``(behaviour, is_request, cued)``."""
+        feats = features(text, rule)
+        idx = [self.vocab[f] for f in feats if f in self.vocab]
+        scale = 1.0 / math.sqrt(max(len(feats), 1))
+        logits = self.weights[idx].sum(axis=0) * scale + self.bias
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        best = int(p.argmax())
+        tag_p = {t: 0.0 for t in ("push", "pull", "move_away", "neutral")}
+        for c, pc in zip(self._tag_of, p):
+            tag_p[c] += float(pc)
+        r = float(self.request_weights[idx].sum() * scale + self.request_bias)
+        request_p = 1.0 / (1.0 + math.exp(-r))
+        word_idx = [(self.vocab[f], f) for f in feats if f.startswith("w=") and f in self.vocab]
+        contrib = sorted(((self.weights[i, best] - self.weights[i].mean(), f[2:]) for i, f in word_idx),
+                         reverse=True)
+        cues = tuple(w for c, w in contrib[:2] if c > 0 and w != "?")
+        behaviour = self.classes[best]
+        return Prediction(behaviour=None if behaviour == "none" else behaviour,
+                          behaviour_p=float(p[best]), tag_p=tag_p, request_p=request_p, cues=cues)
+
+
+def _tag_of(behaviour: str) -> str:
+    return _rules.TAG_OF.get(behaviour, "neutral")
+
+
+@lru_cache(maxsize=1)
+def load() -> WordingModel:
+    """The shipped model, loaded once per process."""
+    return WordingModel()
+
+
+def predict(text: str, rule: tuple[str | None, bool, bool] | None = None) -> Prediction:
+    """Predict with the shipped model (see :class:`Prediction` and :meth:`WordingModel.predict`)."""
+    return load().predict(text, rule)
