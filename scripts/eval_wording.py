@@ -37,6 +37,10 @@ NAMES = {
     "labelled": "the rules' author (trained and tuned on)",
     "independent": "second annotator (trained and tuned on)",
     "tune_a": "third annotator (trained and tuned on after one first run)",
+    "train_c": "annotator C, Pull-heavy brief (trained on)",
+    "train_d": "annotator D, request-heavy brief (trained on)",
+    "train_e": "annotator E, feedback-review brief (trained on)",
+    "train_f": "annotator F, casual-speech brief (trained on)",
     "blind": "fourth annotator, never trained or tuned on",
 }
 
