@@ -7,7 +7,7 @@ labelled set in ``TRAIN_SETS`` and never on ``scripts/eval_wording.py``'s final 
 Before saving it prints a cross-author check: for each set, a model trained on the other sets
 only, scored on that set (tag accuracy and request F1 of the classifier alone).
 
-Usage: python scripts/train_wording.py [--check-only]
+Usage: python scripts/train_wording.py [--check-only] [--tune]
 Needs scikit-learn (installed with librosa); the app itself only needs numpy to use the weights.
 """
 from __future__ import annotations
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from voicecoach import wording  # noqa: E402
 from voicecoach.wording_model import FEATURE_VERSION, MODEL_PATH, features  # noqa: E402
 from voicecoach.wording_rules import TAG_OF  # noqa: E402
 from wording_sets import TRAIN_SETS, digest, load_set  # noqa: E402
@@ -106,13 +107,34 @@ def score(rows, model):
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check-only", action="store_true", help="print the cross-author check, do not save")
+    ap.add_argument("--tune", action="store_true",
+                    help="also print how wording.MODEL_OVERRULES_P and MODEL_REQUEST_P score on the "
+                         "cross-author predictions (how their defaults were chosen)")
     args = ap.parse_args(argv)
     sets = {name: load_set(name) for name in TRAIN_SETS}
     print("cross-author check (rules + a model trained on the other sets, scored on this one):")
+    held_out = []  # (row, rules' verdict, prediction of a model that never saw the row's author)
     for name, rows in sets.items():
-        train = [r for other, rs in sets.items() if other != name for r in rs]
-        acc, f1 = score(rows, trained_model(train))
+        model = trained_model([r for other, rs in sets.items() if other != name for r in rs])
+        acc, f1 = score(rows, model)
         print(f"  {name:<14} n={len(rows):>3}  tag accuracy {acc:.3f}  request F1 {f1:.3f}", flush=True)
+        if args.tune:
+            for r in rows:
+                rule = wording._rules(wording._normalise(r.text))
+                held_out.append((r, rule, model.predict(r.text, (rule[0], rule[1], rule[3]))))
+    if args.tune:
+        print("pooled over all sets: MODEL_OVERRULES_P x MODEL_REQUEST_P -> tag accuracy, request F1")
+        for over in (0.0, 0.5, 0.6, 0.7, 0.8, 1.01):
+            cells = []
+            for req_p in (0.3, 0.35, 0.4, 0.5):
+                out = [wording._combine(rule, pred, over, req_p) for _, rule, pred in held_out]
+                rows_ = [r for r, _, _ in held_out]
+                acc = np.mean([(TAG_OF.get(o[0], "neutral") if o[0] else "neutral") == r.tag
+                               for o, r in zip(out, rows_)])
+                tp = sum(o[1] and r.is_request for o, r in zip(out, rows_))
+                wrong = sum(o[1] != r.is_request for o, r in zip(out, rows_))
+                cells.append(f"{req_p:.2f}: {acc:.3f} / {2 * tp / (2 * tp + wrong):.3f}")
+            print(f"  overrule {over:.2f}   " + "   ".join(cells))
     if args.check_only:
         return 0
     everything = [r for rs in sets.values() for r in rs]

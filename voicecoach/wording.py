@@ -1,8 +1,10 @@
 """Wording: Push / Pull / Move Away per sentence, the request and its specificity, fillers, hedges.
 
-Rules with transparent patterns (tables in :mod:`voicecoach.wording_rules`): every tag carries
-the words that decided it (``cues``) and a one-line ``reason`` for the UI. Pure functions over
-plain data; no I/O, standard library only.
+Transparent rules (tables in :mod:`voicecoach.wording_rules`) find cues; a small classifier that
+ships with the package (:mod:`voicecoach.wording_model`, numpy only, loaded once) reads the words
+and the rules' verdict and settles what the rules miss. Every tag carries the words that decided
+it (``cues``), a one-line ``reason`` for the UI and its ``source`` (rule or model). Pure
+functions over plain data; the only I/O is loading the model's weights.
 """
 from __future__ import annotations
 
@@ -179,10 +181,12 @@ def _rules(n: str) -> tuple[str | None, bool, tuple[str, ...], bool]:
         for pattern in patterns:
             m = pattern.search(n)
             if m:
-                if behaviour == "proposing" and _r.PROPOSAL_ASK_RE.search(n):
-                    is_request = True  # "what if you let me lead…": a proposal that is also an ask
+                if behaviour == "proposing" and (_r.PROPOSAL_ASK_RE.search(n) or _r.SELF_PROPOSAL_ASK_RE.search(n)):
+                    is_request = True  # "what if you let me lead…", "how about I lead…": proposals that ask
                 if behaviour == "incentives" and _r.INCENTIVE_ASK_RE.search(n):
                     is_request = True  # "if you approve the course, I'll…": the condition is the ask
+                if is_request and behaviour == "stating_expectations" and _r.CONTRACTING_RE.search(n):
+                    is_request = False  # what I want from this meeting: contracting, not the ask
                 return behaviour, is_request, (m.group(0).strip(" ,"),), True
     if _is_question(n):
         q = _r.QUESTION_START_RE.match(n)
@@ -192,11 +196,26 @@ def _rules(n: str) -> tuple[str | None, bool, tuple[str, ...], bool]:
 
 # The model overrules a rule's cue only when it gives its own, different tag at least this
 # probability; below it the rule's cue stands. Chosen on out-of-author predictions over the
-# training sets (scripts/train_wording.py --oof): 0.6 beat 0 (model always) and 1 (rule always).
+# training sets (`python scripts/train_wording.py --tune`): 0.6 beat 0 (model always) and 1 (rule always).
 MODEL_OVERRULES_P = 0.6
 # The model's request probability at or above which a Push sentence counts as a request even
 # when no request pattern matched (the patterns are precise but miss many phrasings).
 MODEL_REQUEST_P = 0.35
+
+
+def _combine(rule: tuple, pred, overrule_p: float = None, request_p: float = None
+             ) -> tuple[str | None, bool, tuple[str, ...], str]:
+    """Settle the rules' verdict ``(behaviour, is_request, cues, cued)`` with a model prediction."""
+    overrule_p = MODEL_OVERRULES_P if overrule_p is None else overrule_p
+    request_p = MODEL_REQUEST_P if request_p is None else request_p
+    behaviour, is_request, cues, cued = rule
+    rule_tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
+    model_tag = _r.TAG_OF.get(pred.behaviour, "neutral") if pred.behaviour else "neutral"
+    if cued and (model_tag == rule_tag or pred.tag_p[model_tag] < overrule_p):
+        req = is_request or (rule_tag == "push" and pred.request_p >= request_p)
+        return behaviour, req, cues, "rule"
+    req = model_tag == "push" and (is_request or pred.request_p >= request_p)
+    return pred.behaviour, req, pred.cues, "model"
 
 
 def _decide(text: str, n: str, model=None) -> tuple[str | None, bool, tuple[str, ...], str]:
@@ -206,15 +225,9 @@ def _decide(text: str, n: str, model=None) -> tuple[str | None, bool, tuple[str,
     sure (``MODEL_OVERRULES_P``) of another tag; sentences with no cue are the model's. When the
     rule decides, its cue explains the decision; otherwise the model's strongest words do.
     """
-    behaviour, is_request, cues, cued = _rules(n)
-    pred = (model or _model.load()).predict(text, (behaviour, is_request, cued))
-    rule_tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
-    model_tag = _r.TAG_OF.get(pred.behaviour, "neutral") if pred.behaviour else "neutral"
-    if cued and (model_tag == rule_tag or pred.tag_p[model_tag] < MODEL_OVERRULES_P):
-        req = is_request or (rule_tag == "push" and pred.request_p >= MODEL_REQUEST_P)
-        return behaviour, req, cues, "rule"
-    req = model_tag == "push" and (is_request or pred.request_p >= MODEL_REQUEST_P)
-    return pred.behaviour, req, pred.cues, "model"
+    rule = _rules(n)
+    pred = (model or _model.load()).predict(text, (rule[0], rule[1], rule[3]))
+    return _combine(rule, pred)
 
 
 def tag_sentence(text: str, *, model=None) -> SentenceTag:
@@ -298,7 +311,7 @@ def check_specificity(text: str) -> Specificity:
     """
     if not isinstance(text, str):
         raise TypeError(f"check_specificity expects a str, got {type(text).__name__}")
-    clean = _clean(text)
+    clean = _r.ACTION_LEMMA_RE.sub(lambda m: _r.ACTION_LEMMAS[m.group(0).lower()], _clean(text))
     low = clean.lower()
     if len(low) != len(clean):  # rare Unicode case changes: fall back to lower case throughout
         clean = low

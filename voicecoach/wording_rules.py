@@ -18,12 +18,16 @@ __all__ = [
     "MODAL_YOU_RE",
     "PULL_VERBS",
     "PROPOSAL_ASK_RE",
+    "CONTRACTING_RE",
+    "SELF_PROPOSAL_ASK_RE",
     "INCENTIVE_ASK_RE",
     "WH_START_RE",
     "QUESTION_START_RE",
     "PSEUDO_CLEFT_RE",
     "REASONS",
     "ACTION_RE",
+    "ACTION_LEMMAS",
+    "ACTION_LEMMA_RE",
     "VAGUE_ACTIONS",
     "NOUN_ASK_RE",
     "TIME_RE",
@@ -85,7 +89,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:take|have|need|like|want|get|grab)\b[^.?!]{0,20}\b(?:break|breather|pause|time-?out)\b",
         r"\b(?:pause|stop|break|paus(?:e|ed|ing)|stop(?:ped|ping)?|leave it|leaving it|wrap(?:ped)? up) "
         r"(?:here|there|for a|for " + _MINUTES + r"|for now|for today)",
-        r"\bcarr(?:y|ied|ying) on (?:later|tomorrow|next|another|after)\b",
+        r"\bcarr(?:y|ied|ying) on (?:with (?:this|it) )?(?:later|tomorrow|next time|another (?:time|day)|after (?:the |a )?(?:break|lunch|coffee))\b",
         r"\blet me (?:think|reflect|mull|sleep) (?:about|on|over)\b|\b(?:think|reflect)\b[^.?!]*\b(?:come|get) back to you\b",
         r"\b(?:take|need|have|give me|pause for|break for)\b[^.?!]{0,12}?\b" + _MINUTES + r"\b",
         r"\bstep (?:away|back|out)\b",
@@ -177,9 +181,11 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     ("stating_expectations", True, _c(
         _PRE + r"please\b(?! (?:tell|say|explain|share|go on|continue|help me understand))",
         r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to|take|present|do|run|swap|switch|shadow|drop|work|try)\b(?! back)",
-        r"\b(?:is it|would it be|will it be|would that be) possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
+        r"\b(?:is it|would it be|will it be|would that be)(?: at all| even| ever)? possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
         r"\b(?:any|some|is there any|would there be any|there'?d be any) scope for\b|\bwould i be able to\b",
-        r"^(?:\w+,? ){0,2}(?:can|could|may|might) i(?:,? um,?| just| possibly| please)? (?!ask|check|say|add|clarify|interrupt|just ask|be honest|get back|come back|think|sleep)\w+",
+        _PRE + r"(?:sorry,? |please,? )?(?:can|could|may|might) i(?:,? um,?| just| possibly| please)? (?!ask|check|say|add|clarify|interrupt|just ask|be honest|get back|come back|think|sleep|help|support)\w+",
+        r"\bsee your way to\b|\bcome to me\b|\bi (?:humbly |kindly )?request\b|\b(?:i'?d|i would) rather be (?:given|put|moved|on)\b",
+        r"\bi'?d be (?:\w+ )?keen to (?:go|get|be|do|join|attend|take|try|move|lead)\b",
         r"\b(?:can|could) we (?:\w+ ){0,3}(?:me|my)\b(?! (?:thoughts|mind|head|breath)\b)",
         r"\bi (?:wonder|was wondering|am wondering|'m wondering) (?:if|whether) you(?:'d| would| could| might| can)\b",
         r"\bkindly\b|\byou'?ll (?:keep|put|send|let|give|sign|book|look into|think about|consider)\b",
@@ -329,6 +335,21 @@ INCENTIVE_ASK_RE = re.compile(
     r"|^(?:please |look,? |so,? )?(?:sign|approve|fund|give|put|send|let|book|enrol|enroll|move|promote|pay|match|make|get)\b"
     r"[^.?!]*\b(?:and|or) (?:else )?i\b|\b(?:need|want) you to\b"
 )
+# A proposal about the speaker's own role, time or development needs the manager's yes: an ask
+# ("How about I step in as acting lead?", "Let me run the induction", "…for me to shadow the lead").
+SELF_PROPOSAL_ASK_RE = re.compile(
+    r"\b(?:how about|what if|why don'?t|suppose|what about) (?:i|me)\b(?! (?:just )?(?:explain|tell|show|ask|check)\b)"
+    r"|\blet me (?!(?:just )?(?:know|think|check|explain|finish|say|ask|be|make sure|put it|start|turn|grab|get back)\b)\w+"
+    r"|\b(?:propos\w*|suggest\w*|thinking|idea|plan|proposal)(?: is)?(?: that|:)? i (?:take|run|cover|lead|own|handle|move|go|join|manage|head|step|spend|keep|drop|work|pick)\b"
+    r"|\bi should be the one\b|\btry me (?:on|in|as|out)\b|\bso i (?:cover|take|lead|run|own|get)\b"
+    r"|\bfor me to\b|\b(?:i|me) (?:could|can|should) (?:take|lead|run|own|step|move|go|shadow|spend|join|head|manage|pick|"
+    r"act|cover|attend|sit|present|work|switch|swap|drop|start)\b"
+)
+# Contracting at the start ("What I want out of this conversation is clarity") is not a request.
+CONTRACTING_RE = re.compile(
+    r"\b(?:out of|from) (?:this|today|the|our) (?:conversation|meeting|chat|session|one-to-one|1:1|catch-up|time)\b"
+    r"|\b(?:out of|from) today\b|\bby the end of (?:this|today|the meeting|the conversation)\b(?! (?:week|month|year|quarter))"
+)
 PROPOSAL_ASK_RE = re.compile(
     r"\byou(?:'d| would| could| can| just)? (?!know|mean|think|see|said|say|feel|want|need|were|are|have|had|do|did|get|"
     r"told|like|prefer|tell|asked|heard|hear)\w+ (?:\w+ )?(?:me|my)\b"
@@ -399,6 +420,36 @@ ACTION_RE = re.compile(
     r"take on|take over|lead|run|manage|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
     r"keep (?:me )?in mind|support|help)\b"
 )
+# Inflected action verbs ("My manager enrols me…", "has booked me…") read as their base form.
+ACTION_LEMMAS = {
+    **{f: "enrol" for f in ("enrols", "enrolled", "enrolling", "enrolls", "enroll")},
+    **{f: "send" for f in ("sends", "sent", "sending")},
+    **{f: "give" for f in ("gives", "gave", "given", "giving")},
+    **{f: "put" for f in ("puts", "putting")},
+    **{f: "book" for f in ("books", "booked", "booking")},
+    **{f: "invite" for f in ("invites", "invited", "inviting")},
+    **{f: "nominate" for f in ("nominates", "nominated", "nominating")},
+    **{f: "approve" for f in ("approves", "approved", "approving")},
+    **{f: "fund" for f in ("funds", "funded", "funding")},
+    **{f: "sign" for f in ("signs", "signed", "signing")},
+    **{f: "promote" for f in ("promotes", "promoted", "promoting")},
+    **{f: "register" for f in ("registers", "registered", "registering")},
+    **{f: "assign" for f in ("assigns", "assigned", "assigning")},
+    **{f: "sponsor" for f in ("sponsors", "sponsored", "sponsoring")},
+    **{f: "schedule" for f in ("schedules", "scheduled", "scheduling")},
+    **{f: "confirm" for f in ("confirms", "confirmed", "confirming")},
+    **{f: "transfer" for f in ("transfers", "transferred", "transferring")},
+    **{f: "appoint" for f in ("appoints", "appointed", "appointing")},
+    **{f: "recommend" for f in ("recommends", "recommended", "recommending")},
+    **{f: "introduce" for f in ("introduces", "introduced", "introducing")},
+    **{f: "offer" for f in ("offers", "offered", "offering")},
+    **{f: "pay" for f in ("pays", "paid", "paying")},
+    **{f: "move" for f in ("moves", "moved", "moving")},
+    **{f: "add" for f in ("adds", "added", "adding")},
+    **{f: "allow" for f in ("allows", "allowed", "allowing")},
+    **{f: "let" for f in ("lets", "letting")},
+}
+ACTION_LEMMA_RE = re.compile(r"\b(?:" + "|".join(sorted(ACTION_LEMMAS, key=len, reverse=True)) + r")\b", re.I)
 VAGUE_ACTIONS = frozenset({"consider", "considered", "think about", "look into", "keep in mind",
                            "keep me in mind", "support", "help"})
 # "I'd like a slot …", "I want a pay rise": the ask is a noun, the action is the manager giving it
