@@ -79,5 +79,6 @@ st.audio(data)
 
 st.subheader("Sentences")
 st.dataframe([{"at": fmt_time(s.start_s), "tag": t.tag, "behaviour": t.behaviour or "", "request": t.is_request,
-               "wpm": s.wpm, "end drop dB": s.end_drop_db, "end pitch st": s.end_pitch_st, "text": s.text}
+               "wpm": s.wpm, "end drop dB": s.end_drop_db, "end pitch st": s.end_pitch_st, "text": s.text,
+               "why": t.reason}
               for s, t in zip(d.sentences, a.m.tags)], hide_index=True)

@@ -285,3 +285,24 @@ def test_other_models_can_be_passed_for_evaluation():
 def test_specificity_reads_inflected_actions(objective, action):
     spec = check_specificity(objective)
     assert spec.is_specific and spec.action == action, spec
+
+
+def test_a_sentence_no_rule_knows_is_decided_and_explained_by_the_model():
+    t = tag_sentence("The mentoring pilot went better than any of us expected.")
+    assert (t.tag, t.behaviour, t.source) == ("push", "evaluating", "model")
+    assert t.cues and all(c.lower() in t.text.lower() for c in t.cues)
+    assert not {"the", "of", "us"} & set(t.cues)  # cues are content words, not stopwords
+    assert all(c in t.reason for c in t.cues)
+
+
+def test_missing_or_stale_model_file_says_what_to_do(tmp_path):
+    import numpy as np
+    from voicecoach.wording_model import MODEL_PATH, WordingModel
+    with pytest.raises(RuntimeError, match="train_wording.py"):
+        WordingModel(tmp_path / "absent.npz")
+    with np.load(MODEL_PATH, allow_pickle=False) as z:
+        old = {k: z[k] for k in z.files}
+    old["feature_version"] = np.int64(0)
+    np.savez(tmp_path / "old.npz", **old)
+    with pytest.raises(RuntimeError, match="features v0"):
+        WordingModel(tmp_path / "old.npz")

@@ -66,7 +66,7 @@ class Analysis:
                 "text": s.text, "start": s.start_s, "end": s.end_s, "wpm": s.wpm,
                 "end_drop_db": s.end_drop_db, "end_pitch_st": s.end_pitch_st,
                 "tag": t.tag, "behaviour": t.behaviour, "is_request": t.is_request,
-                "cues": list(t.cues), "reason": t.reason, "end_voiced_fraction": s.end_voiced_fraction,
+                "cues": list(t.cues), "reason": t.reason, "tag_source": t.source, "end_voiced_fraction": s.end_voiced_fraction,
             })
         request = None
         if m.request_index is not None:

@@ -261,8 +261,8 @@ def tag_sentence(text: str, *, model=None) -> SentenceTag:
     if cues and source == "rule":
         reason = f"{reason} Cue: \u201c{cues[0]}\u201d."
     elif cues:
-        reason = f"{reason} No fixed phrase decided it; closest words: " + \
-            ", ".join(f"\u201c{c}\u201d" for c in cues) + "."
+        reason = f"{reason} No fixed phrase matched; the wording model read it from " + \
+            " and ".join(f"\u201c{c}\u201d" for c in cues) + "."
     spec = check_specificity(text) if is_request else None
     return SentenceTag(text=text, tag=tag, behaviour=behaviour, is_request=is_request,
                        cues=cues, reason=reason, specificity=spec, source=source)

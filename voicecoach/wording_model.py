@@ -142,13 +142,39 @@ class WordingModel:
             tag_p[c] += float(pc)
         r = float(self.request_weights[idx].sum() * scale + self.request_bias)
         request_p = 1.0 / (1.0 + math.exp(-r))
-        word_idx = [(self.vocab[f], f) for f in feats if f.startswith("w=") and f in self.vocab]
-        contrib = sorted(((self.weights[i, best] - self.weights[i].mean(), f[2:]) for i, f in word_idx),
-                         reverse=True)
-        cues = tuple(w for c, w in contrib[:2] if c > 0 and w != "?")
+        cues = self._cues(feats, best)
         behaviour = self.classes[best]
         return Prediction(behaviour=None if behaviour == "none" else behaviour,
                           behaviour_p=float(p[best]), tag_p=tag_p, request_p=request_p, cues=cues)
+
+
+    def _cues(self, feats: list[str], best: int) -> tuple[str, ...]:
+        """Up to two words or word pairs of the sentence that pushed hardest towards class ``best``."""
+        scored = []
+        for f in feats:
+            if not f.startswith(("w=", "b=")) or f not in self.vocab:
+                continue
+            words = f[2:].split("_") if f.startswith("b=") else [f[2:]]
+            if any(w in ("<s>", "</s>", "?") for w in words) or all(w in _STOPWORDS for w in words):
+                continue
+            row = self.weights[self.vocab[f]]
+            lift = float(row[best] - (row.sum() - row[best]) / (len(row) - 1))
+            if lift > 0:
+                scored.append((lift, " ".join(words)))
+        out: list[str] = []
+        for _, phrase in sorted(scored, reverse=True):
+            if not any(phrase in o or o in phrase for o in out):
+                out.append(phrase)
+            if len(out) == 2:
+                break
+        return tuple(out)
+
+
+_STOPWORDS = frozenset(
+    "a an the and or but so to of in on at for with from by as is are was were be been being it its "
+    "it's this that these those there their they them i me my you your we our us he she his her "
+    "do does did have has had will would can could should may might just really very um uh like "
+    "if then than also too not no yes yeah okay ok well right".split())
 
 
 def _tag_of(behaviour: str) -> str:

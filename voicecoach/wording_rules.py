@@ -389,7 +389,7 @@ REASONS = {
     "shared_vision": "Paints a picture of a future you build together: Pull (shared vision).",
     "disengaging": "Deliberately pauses the conversation: Move Away (disengaging).",
     "avoiding": "Steers away from a topic: Move Away (avoiding).",
-    None: "No Push, Pull or Move Away cue: neutral (greetings, facts, logistics).",
+    None: "Neither Push, Pull nor Move Away: neutral (greetings, small talk, logistics).",
 }
 
 # ---- specificity -------------------------------------------------------------------------
