@@ -2,8 +2,8 @@
 
 For each set it prints tag accuracy, behaviour accuracy, request precision/recall/F1, per-tag
 recall and precision and the confusion matrix of the shipped tagger (rules + model). On the
-blind set it also scores the rules alone and the model alone, so each part's share is visible,
-then the time to tag 1,000 sentences.
+blind sets it also scores the rules alone, so the model's share is visible; then the time to tag
+1,000 sentences.
 
 The training sets (``wording_sets.TRAIN_SETS``) are training and tuning material; ``blind_b``
 and ``blind`` (each written by its own annotator, blind to the rules and to the other sets, and
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from voicecoach import wording  # noqa: E402
 from voicecoach.wording import TAGS, tag_sentence  # noqa: E402
 from voicecoach.wording_rules import TAG_OF  # noqa: E402
-from wording_sets import BLIND_SET, EARLIER_BLIND_SET, FILES, TRAIN_SETS, Row, load_set  # noqa: E402
+from wording_sets import BLIND_SET, EARLIER_BLIND_SET, TRAIN_SETS, Row, load_set  # noqa: E402
 
 THRESHOLD = 0.90  # the target: tag accuracy and request F1 on sentences not tuned on
 NAMES = {
@@ -76,7 +76,7 @@ def predict(text: str, mode: str = "shipped") -> Pred:
         b, req, cues, _ = wording._rules(wording._normalise(text))
     else:
         raise ValueError(f"mode={mode!r}; use shipped or rules")
-    return Pred(TAG_OF.get(b, "neutral") if b else "neutral", b, req, cues)
+    return Pred(TAG_OF.get(b, "neutral"), b, req, cues)
 
 
 def _ratio(a: int, b: int) -> float:

@@ -4,8 +4,9 @@ Multinomial logistic regression over ``voicecoach.wording_model.features`` for t
 (12 behaviours + ``none`` for neutral), and a binary one for ``is_request``. It trains on every
 labelled set in ``TRAIN_SETS`` and never on ``scripts/eval_wording.py``'s final blind set.
 
-Before saving it prints a cross-author check: for each set, a model trained on the other sets
-only, scored on that set (tag accuracy and request F1 of the classifier alone).
+Before saving it prints a cross-author check: for each set, the rules plus a model trained on
+the other sets only, scored on that set (tag accuracy and request F1 of the shipped decision,
+``wording._combine``).
 
 Usage: python scripts/train_wording.py [--check-only] [--tune]
 Needs scikit-learn (installed with librosa); the app itself only needs numpy to use the weights.
@@ -30,39 +31,28 @@ from wording_sets import TRAIN_SETS, digest, load_set  # noqa: E402
 
 C_BEHAVIOUR = 20.0  # inverse regularisation; chosen by the cross-author check below
 C_REQUEST = 20.0
-MIN_COUNT = 1  # keep features seen at least this many times in training
 
 
-def rule_verdict(text: str) -> tuple[str | None, bool, bool]:
-    """What the transparent rules say of a sentence: (behaviour, is_request, cued)."""
-    from voicecoach import wording
-
-    behaviour, is_request, _cues, cued = wording._rules(wording._normalise(text))
-    return behaviour, is_request, cued
+def rule_verdict(text: str) -> tuple:
+    """What the transparent rules say of a sentence (the model's ``rule`` argument)."""
+    return wording._rules(wording._normalise(text))
 
 
-def _fit(rows, min_count=MIN_COUNT, weights=None):
+def _fit(rows):
     from sklearn.linear_model import LogisticRegression
     from scipy.sparse import csr_matrix
 
-    counts: dict[str, int] = {}
     feats = [features(r.text, rule_verdict(r.text)) for r in rows]
-    for fs in feats:
-        for f in fs:
-            counts[f] = counts.get(f, 0) + 1
-    vocab = sorted(f for f, c in counts.items() if c >= min_count)
+    vocab = sorted({f for fs in feats for f in fs})
     index = {f: i for i, f in enumerate(vocab)}
     data, ind, ptr = [], [], [0]
     for fs in feats:
-        cols = [index[f] for f in fs if f in index]
-        ind.extend(cols)
-        data.extend([1.0 / math.sqrt(len(fs))] * len(cols))
+        ind.extend(index[f] for f in fs)
+        data.extend([1.0 / math.sqrt(len(fs))] * len(fs))
         ptr.append(len(ind))
     X = csr_matrix((data, ind, ptr), shape=(len(rows), len(vocab)))
-    yb = [r.behaviour or "none" for r in rows]
-    beh = LogisticRegression(C=C_BEHAVIOUR, max_iter=5000).fit(X, yb, sample_weight=weights)
-    req = LogisticRegression(C=C_REQUEST, max_iter=5000).fit(X, [int(r.is_request) for r in rows],
-                                                            sample_weight=weights)
+    beh = LogisticRegression(C=C_BEHAVIOUR, max_iter=5000).fit(X, [r.behaviour or "none" for r in rows])
+    req = LogisticRegression(C=C_REQUEST, max_iter=5000).fit(X, [int(r.is_request) for r in rows])
     return vocab, beh, req
 
 
@@ -81,27 +71,26 @@ def _save(vocab, beh, req, path: Path = MODEL_PATH, train_sets=()):
     )
 
 
-def trained_model(rows, weights=None):
+def trained_model(rows):
     """Fit on ``rows`` and return a loaded WordingModel (through a temporary file)."""
     import tempfile
     from voicecoach.wording_model import WordingModel
 
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "m.npz"
-        _save(*_fit(rows, weights=weights), p)
+        _save(*_fit(rows), p)
         return WordingModel(p)
 
 
-def score(rows, model):
-    """Tag accuracy and request F1 of the shipped pipeline (rules + ``model``) on ``rows``."""
-    from voicecoach.wording import tag_sentence
-
-    preds = [tag_sentence(r.text, model=model) for r in rows]
-    acc = float(np.mean([p.tag == r.tag for p, r in zip(preds, rows)]))
-    tp = sum(p.is_request and r.is_request for p, r in zip(preds, rows))
-    fp = sum(p.is_request and not r.is_request for p, r in zip(preds, rows))
-    fn = sum(r.is_request and not p.is_request for p, r in zip(preds, rows))
-    return acc, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+def scores(held_out, overrule_p=None, request_p=None) -> tuple[float, float]:
+    """Tag accuracy and request F1 of ``wording._combine`` (the shipped decision) over
+    ``(row, rules' verdict, model prediction)`` triples; thresholds default to the shipped ones."""
+    out = [wording._combine(rule, pred, overrule_p, request_p) for _, rule, pred in held_out]
+    rows = [r for r, _, _ in held_out]
+    acc = float(np.mean([TAG_OF.get(o[0], "neutral") == r.tag for o, r in zip(out, rows)]))
+    tp = sum(o[1] and r.is_request for o, r in zip(out, rows))
+    wrong = sum(o[1] != r.is_request for o, r in zip(out, rows))
+    return acc, (2 * tp / (2 * tp + wrong) if tp else 0.0)
 
 
 def main(argv=None) -> int:
@@ -116,24 +105,15 @@ def main(argv=None) -> int:
     held_out = []  # (row, rules' verdict, prediction of a model that never saw the row's author)
     for name, rows in sets.items():
         model = trained_model([r for other, rs in sets.items() if other != name for r in rs])
-        acc, f1 = score(rows, model)
+        these = [(r, rule, model.predict(r.text, rule)) for r in rows for rule in (rule_verdict(r.text),)]
+        acc, f1 = scores(these)
         print(f"  {name:<14} n={len(rows):>3}  tag accuracy {acc:.3f}  request F1 {f1:.3f}", flush=True)
-        if args.tune:
-            for r in rows:
-                rule = wording._rules(wording._normalise(r.text))
-                held_out.append((r, rule, model.predict(r.text, (rule[0], rule[1], rule[3]))))
+        held_out += these
     if args.tune:
-        print("pooled over all sets: MODEL_OVERRULES_P x MODEL_REQUEST_P -> tag accuracy, request F1")
+        print("pooled over all sets: MODEL_OVERRULES_P x MODEL_REQUEST_P -> tag accuracy / request F1")
         for over in (0.0, 0.5, 0.6, 0.7, 0.8, 1.01):
-            cells = []
-            for req_p in (0.3, 0.35, 0.4, 0.5):
-                out = [wording._combine(rule, pred, over, req_p) for _, rule, pred in held_out]
-                rows_ = [r for r, _, _ in held_out]
-                acc = np.mean([(TAG_OF.get(o[0], "neutral") if o[0] else "neutral") == r.tag
-                               for o, r in zip(out, rows_)])
-                tp = sum(o[1] and r.is_request for o, r in zip(out, rows_))
-                wrong = sum(o[1] != r.is_request for o, r in zip(out, rows_))
-                cells.append(f"{req_p:.2f}: {acc:.3f} / {2 * tp / (2 * tp + wrong):.3f}")
+            cells = [f"{req_p:.2f}: " + "{:.3f} / {:.3f}".format(*scores(held_out, over, req_p))
+                     for req_p in (0.3, 0.35, 0.4, 0.5)]
             print(f"  overrule {over:.2f}   " + "   ".join(cells))
     if args.check_only:
         return 0

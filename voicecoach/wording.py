@@ -129,7 +129,6 @@ class Balance:
 # ---- sentence tagging -------------------------------------------------------------------
 
 _WS_RE = re.compile(r"\s+")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
 _PULL_GIVE_RE = re.compile(
     r"\b(?:give|show) (?:me|us) (?:some |an? |your |more |a bit of )?"
     r"(?:feedback|example|examples|view|thoughts|sense|detail|details|overview|idea of|steer)\b"
@@ -137,7 +136,7 @@ _PULL_GIVE_RE = re.compile(
 
 
 def _clean(text: str) -> str:
-    return _WS_RE.sub(" ", text.translate(_QUOTES)).strip()
+    return _WS_RE.sub(" ", text.translate(_r.QUOTES)).strip()
 
 
 def _normalise(text: str) -> str:
@@ -209,8 +208,7 @@ def _combine(rule: tuple, pred, overrule_p: float = None, request_p: float = Non
     overrule_p = MODEL_OVERRULES_P if overrule_p is None else overrule_p
     request_p = MODEL_REQUEST_P if request_p is None else request_p
     behaviour, is_request, cues, cued = rule
-    rule_tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
-    model_tag = _r.TAG_OF.get(pred.behaviour, "neutral") if pred.behaviour else "neutral"
+    rule_tag, model_tag = _r.TAG_OF.get(behaviour, "neutral"), _r.TAG_OF.get(pred.behaviour, "neutral")
     if cued and (model_tag == rule_tag or pred.tag_p[model_tag] < overrule_p):
         req = is_request or (rule_tag == "push" and pred.request_p >= request_p)
         return behaviour, req, cues, "rule"
@@ -226,8 +224,7 @@ def _decide(text: str, n: str, model=None) -> tuple[str | None, bool, tuple[str,
     rule decides, its cue explains the decision; otherwise the model's strongest words do.
     """
     rule = _rules(n)
-    pred = (model or _model.load()).predict(text, (rule[0], rule[1], rule[3]))
-    return _combine(rule, pred)
+    return _combine(rule, (model or _model.load()).predict(text, rule))
 
 
 def tag_sentence(text: str, *, model=None) -> SentenceTag:
@@ -254,7 +251,7 @@ def tag_sentence(text: str, *, model=None) -> SentenceTag:
         raise TypeError(f"tag_sentence expects a str, got {type(text).__name__}; pass the sentence text")
     n = _normalise(text)
     behaviour, is_request, cues, source = _decide(text, n, model) if n else (None, False, (), "rule")
-    tag = _r.TAG_OF.get(behaviour, "neutral") if behaviour else "neutral"
+    tag = _r.TAG_OF.get(behaviour, "neutral")
     reason = _r.REASONS[behaviour]
     if is_request and _is_question(n):
         reason = reason.replace("a request,", "a request even though it is phrased as a question,")
@@ -370,7 +367,7 @@ def _tokens(words: Sequence[Word]) -> list[tuple[str, bool, bool]]:
     """(normalised text, comma after, sentence end after) for each word."""
     out = []
     for w in words:
-        raw = w.text.translate(_QUOTES).strip()
+        raw = w.text.translate(_r.QUOTES).strip()
         out.append((raw.lower().strip(_STRIP), raw.endswith((",", ";", ":", "-", "\u2026")),
                     raw.endswith((".", "?", "!"))))
     return out

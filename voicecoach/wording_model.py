@@ -3,14 +3,15 @@
 Logistic regression trained by ``scripts/train_wording.py`` on the labelled sets in ``data/``
 (labelled by ``data/LABELLING.md``). The weights live in ``voicecoach/wording_model.npz``
 (float16, a few hundred kB); inference is a sum of weight rows in numpy, no network and no
-model hub. :mod:`voicecoach.wording` combines it with the transparent rules: the rules decide when
-they find a cue, and this model decides sentences no rule recognises (see ``wording._decide``).
+model hub. :mod:`voicecoach.wording` combines it with the transparent rules: it decides the
+sentences no rule recognises, and overrules a rule's cue only when it is sure of another tag
+(see ``wording._combine``).
 """
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,12 +25,11 @@ MODEL_PATH = Path(__file__).with_name("wording_model.npz")
 FEATURE_VERSION = 2  # bump when features() changes; the file records the version it was trained with
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\?")
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens; a question mark is a token of its own."""
-    return _TOKEN_RE.findall(text.translate(_QUOTES).lower())
+    return _TOKEN_RE.findall(text.translate(_rules.QUOTES).lower())
 
 
 _SUBJECTS = {"i", "i'm", "i've", "i'd", "i'll", "you", "you're", "you've", "you'd", "you'll", "we", "we're",
@@ -41,14 +41,15 @@ _NUMBER_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|
                         r"thirty|forty|fifty|hundred|thousand|half|percent|per cent|grand)\b")
 
 
-def features(text: str, rule: tuple[str | None, bool, bool] | None = None) -> list[str]:
+def features(text: str, rule: tuple | None = None) -> list[str]:
     """The sparse binary features of a sentence (each weighs ``1/sqrt(len)`` in the model).
 
     Word unigrams (``w=``), word bigrams with sentence boundaries (``b=``), the first two words
     (``f=``), five-letter prefixes as a cheap stem (``p=``), letter 3- to 5-grams inside words
     (``c=``), a few shape features (``s=``: question, length, first-word subject, emotion and
     judgement words, a time, a number) and, when given, what the rules said (``r=``: behaviour,
-    whether a cue matched, whether they read a request).
+    whether a cue matched, whether they read a request). ``rule`` is the verdict of
+    ``wording._rules``: ``(behaviour, is_request, cues, cued)``.
     """
     toks = tokens(text)
     feats: set[str] = set()
@@ -66,7 +67,7 @@ def features(text: str, rule: tuple[str | None, bool, bool] | None = None) -> li
     if _NUMBER_RE.search(low):
         feats.add("s=number")
     if rule is not None:
-        behaviour, is_request, cued = rule
+        behaviour, is_request, _cues, cued = rule
         feats.add(f"r={behaviour or 'none'}:{'cue' if cued else 'fallback'}")
         feats.add(f"r=request:{int(is_request)}")
     padded = ["<s>", *toks, "</s>"]
@@ -96,14 +97,22 @@ class Prediction:
     request_p : float
         Probability that the sentence asks the manager to do something.
     cues : tuple of str
-        The words in the sentence that pushed hardest towards ``behaviour``.
+        The words in the sentence that pushed hardest towards ``behaviour`` (worked out when
+        asked for: most sentences are explained by a rule's cue instead).
     """
 
     behaviour: str | None
     behaviour_p: float
     tag_p: dict
     request_p: float
-    cues: tuple[str, ...]
+    _cue_source: tuple = field(default=(), repr=False, compare=False)  # (model, features, class index)
+
+    @property
+    def cues(self) -> tuple[str, ...]:
+        if not self._cue_source:
+            return ()
+        model, feats, best = self._cue_source
+        return model._cues(feats, best)
 
 
 class WordingModel:
@@ -126,10 +135,10 @@ class WordingModel:
         if version != FEATURE_VERSION:
             raise RuntimeError(f"the wording model {path} was trained with features v{version}, this code "
                                f"uses v{FEATURE_VERSION}; run `python scripts/train_wording.py`")
-        self._tag_of = [_tag_of(c) for c in self.classes]
+        self._tag_of = [_rules.TAG_OF.get(c, "neutral") for c in self.classes]
 
-    def predict(self, text: str, rule: tuple[str | None, bool, bool] | None = None) -> Prediction:
-        """Predict from the words, and from the rules' verdict ``(behaviour, is_request, cued)``."""
+    def predict(self, text: str, rule: tuple | None = None) -> Prediction:
+        """Predict from the words, and from the rules' verdict (see :func:`features`)."""
         feats = features(text, rule)
         idx = [self.vocab[f] for f in feats if f in self.vocab]
         scale = 1.0 / math.sqrt(max(len(feats), 1))
@@ -142,11 +151,9 @@ class WordingModel:
             tag_p[c] += float(pc)
         r = float(self.request_weights[idx].sum() * scale + self.request_bias)
         request_p = 1.0 / (1.0 + math.exp(-r))
-        cues = self._cues(feats, best)
         behaviour = self.classes[best]
-        return Prediction(behaviour=None if behaviour == "none" else behaviour,
-                          behaviour_p=float(p[best]), tag_p=tag_p, request_p=request_p, cues=cues)
-
+        return Prediction(behaviour=None if behaviour == "none" else behaviour, behaviour_p=float(p[best]),
+                          tag_p=tag_p, request_p=request_p, _cue_source=(self, feats, best))
 
     def _cues(self, feats: list[str], best: int) -> tuple[str, ...]:
         """Up to two words or word pairs of the sentence that pushed hardest towards class ``best``."""
@@ -177,16 +184,12 @@ _STOPWORDS = frozenset(
     "if then than also too not no yes yeah okay ok well right".split())
 
 
-def _tag_of(behaviour: str) -> str:
-    return _rules.TAG_OF.get(behaviour, "neutral")
-
-
 @lru_cache(maxsize=1)
 def load() -> WordingModel:
     """The shipped model, loaded once per process."""
     return WordingModel()
 
 
-def predict(text: str, rule: tuple[str | None, bool, bool] | None = None) -> Prediction:
+def predict(text: str, rule: tuple | None = None) -> Prediction:
     """Predict with the shipped model (see :class:`Prediction` and :meth:`WordingModel.predict`)."""
     return load().predict(text, rule)

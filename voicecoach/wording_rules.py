@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "QUOTES",
     "TAG_OF",
     "STAGES",
     "MODAL_YOU",
@@ -43,6 +44,9 @@ __all__ = [
     "JUST_NOT_HEDGE_NEXT",
     "KIND_NOUN_PREV",
 ]
+
+# Curly quotes and the em dash, as Whisper and word processors write them, read as plain ones.
+QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
 
 TAG_OF = {
     "proposing": "push", "reasoning": "push", "stating_expectations": "push",
