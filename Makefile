@@ -7,12 +7,13 @@ STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
 RUN_PKGS  := libportaudio2
-TEST_PKGS := espeak-ng sox libportaudio2 chromium
+TEST_PKGS := espeak-ng sox libportaudio2 chromium strace
 
 .PHONY: run test setup sysdeps-run sysdeps-test eval bench samples clean
 
+# Loopback only, headless, no usage statistics, no Deploy button: see .streamlit/config.toml
 run: sysdeps-run setup
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: sysdeps-test setup
 	$(BIN)/python -m pytest -q
@@ -36,10 +37,13 @@ sysdeps-test:
 eval: sysdeps-test setup
 	$(BIN)/python scripts/eval_wer.py
 	$(BIN)/python scripts/eval_wording.py
+	$(BIN)/python scripts/eval_longform.py
 
-# Accuracy of the measurements against synthetic takes of known truth
+# Accuracy of the measurements against synthetic takes of known truth, then speed and memory
+# against plain faster-whisper on takes of 30 s to 20 min (bench/bench_speed.py --quick: 30 s, 60 s)
 bench: sysdeps-test setup
-	$(BIN)/python scripts/bench_delivery.py
+	$(BIN)/python bench/bench_delivery.py
+	$(BIN)/python bench/bench_speed.py
 
 samples: sysdeps-test setup
 	$(BIN)/python scripts/make_samples.py

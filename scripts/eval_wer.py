@@ -32,7 +32,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from voicecoach import audio  # noqa: E402
-from voicecoach.transcribe import FILLER_PROMPT, ModelError, resolve_model, transcribe  # noqa: E402
+from voicecoach.analysis import Settings, analyse  # noqa: E402
+from voicecoach.audio import Audio  # noqa: E402
+from voicecoach.transcribe import FILLER_PROMPT, ModelError, TranscribeSettings, resolve_model  # noqa: E402
 
 FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm"}
 _UK_US = {
@@ -138,7 +140,9 @@ def configs_for(models: list[str], *, implicit: bool, prompt: str = FILLER_PROMP
 
 
 def run(cfg: Config, y) -> str:
-    return transcribe(y, model=cfg.model, initial_prompt=cfg.initial_prompt, beam_size=cfg.beam_size).text
+    """The words voicecoach counts for this clip (the whole analysis, as the app runs it)."""
+    settings = Settings(transcribe=TranscribeSettings(initial_prompt=cfg.initial_prompt, beam_size=cfg.beam_size))
+    return analyse(Audio(y), model=cfg.model, settings=settings).transcript
 
 
 def wer_table(clips, configs) -> list[dict]:

@@ -9,7 +9,7 @@ the other sets only, scored on that set (tag accuracy and request F1 of the ship
 ``wording._combine``).
 
 Usage: python scripts/train_wording.py [--check-only] [--tune]
-Needs scikit-learn (installed with librosa); the app itself only needs numpy to use the weights.
+Needs scikit-learn (in the `test` extra that `make test` installs); the app itself only needs numpy to use the weights.
 """
 from __future__ import annotations
 

@@ -85,9 +85,10 @@ def test_no_words_gives_no_pace():
 # --- known truth through the real model -----------------------------------------------------
 
 def _measure(y):
-    regions = prosody.speech_regions(y)
-    words = delivery.snap_words(transcribe.transcribe(y).words, regions)
-    c = prosody.contours(y)
+    speech = prosody.find_speech(y)
+    regions = speech.regions
+    c = prosody.contours(y, energy=speech.energy_db, speech=regions)
+    words = delivery.snap_words(transcribe.transcribe(y, regions=regions).words, regions, contours=c)
     return words, regions, delivery.measure_delivery(words, regions=regions, contours=c, duration_s=len(y) / 16000)
 
 

@@ -85,3 +85,27 @@ def test_pure_noise_has_little_speech(rng):
     y = (0.05 * rng.standard_normal(3 * SR)).astype(np.float32)
     regions = prosody.speech_regions(y)
     assert sum(r.duration_s for r in regions) < 0.3
+
+
+def test_energy_db_equals_librosa_rms(rng):
+    """Our numpy frame energy gives librosa's numbers (librosa is no longer on the request path)."""
+    import librosa
+
+    for n in (16_000, 16_003, 123_457):
+        y = (0.1 * rng.standard_normal(n)).astype(np.float32)
+        y[: n // 3] *= 0.001
+        ours = prosody.energy_db(y)
+        ref = 20 * np.log10(np.maximum(librosa.feature.rms(y=y, frame_length=400, hop_length=160, center=True)[0], 1e-6))
+        assert ours.shape == ref.shape
+        assert np.max(np.abs(ours - ref)) < 1e-3
+
+
+def test_pitch_over_speech_only_matches_the_whole_take():
+    y = np.concatenate([np.zeros(SR, np.float32), _tone(150, 1.0), np.zeros(SR, np.float32), _tone(220, 0.8)])
+    whole = prosody.contours(y)
+    spans = [Region(1.0, 2.0), Region(3.0, 3.8)]
+    part = prosody.contours(y, speech=spans)
+    inside = ~np.isnan(whole.f0_hz)
+    assert np.count_nonzero(inside) > 150
+    assert np.nanmax(np.abs(part.f0_hz[inside] - whole.f0_hz[inside])) < 1.0
+    assert np.all(np.isnan(part.f0_hz[:80]))  # nothing analysed far from the speech

@@ -15,9 +15,10 @@ from . import delivery as _delivery
 from . import prosody as _prosody
 from . import wording as _wording
 from .audio import SR, Audio, AudioError, load
+from .transcribe import TranscribeSettings
 from .types import Region, Word
 
-__all__ = ["Settings", "Measurements", "Analysis", "analyse", "assess", "SCHEMA_VERSION"]
+__all__ = ["Settings", "Measurements", "Analysis", "analyse", "assess", "measure", "SCHEMA_VERSION"]
 
 log = logging.getLogger("voicecoach")
 SCHEMA_VERSION = 1
@@ -29,6 +30,7 @@ class Settings:
     delivery: _delivery.DeliverySettings = field(default_factory=_delivery.DeliverySettings)
     coach: _coach.CoachSettings = field(default_factory=_coach.CoachSettings)
     vad: _prosody.VadSettings = field(default_factory=_prosody.VadSettings)
+    transcribe: TranscribeSettings = field(default_factory=TranscribeSettings)
 
 
 @dataclass(frozen=True)
@@ -100,19 +102,22 @@ class Analysis:
         }
 
 
-def assess(
+def measure(
     words: Sequence[Word],
     *,
     regions: Sequence[Region],
     contours: _prosody.Contours,
     duration_s: float,
     settings: Settings | None = None,
-) -> tuple[Measurements, list[_coach.Feedback]]:
-    """Measure and coach one take from its words, speech regions and contours (no I/O)."""
+    lap=lambda stage: None,
+) -> Measurements:
+    """Measure one take from its words, speech regions and contours (no I/O). ``lap(stage)``
+    is called after the delivery and the wording stages (for timing)."""
     st = settings or Settings()
-    words = _delivery.snap_words(words, regions)
+    words = _delivery.snap_words(words, regions, contours=contours)
     d = _delivery.measure_delivery(words, regions=regions, contours=contours, duration_s=duration_s,
                                    settings=st.delivery)
+    lap("delivery")
     tags = tuple(_wording.tag_sentences(s.text for s in d.sentences))
     req = _wording.main_request(tags)
     rpause = None
@@ -125,11 +130,30 @@ def assess(
         balance=_wording.balance(tags, durations_s=[s.end_s - s.start_s for s in d.sentences]),
         ask_words=_wording.conciseness(tags, request_index=req) if req is not None else None,
     )
+    lap("wording")
+    return m
+
+
+def assess(
+    words: Sequence[Word],
+    *,
+    regions: Sequence[Region],
+    contours: _prosody.Contours,
+    duration_s: float,
+    settings: Settings | None = None,
+) -> tuple[Measurements, list[_coach.Feedback]]:
+    """Measure and coach one take from its words, speech regions and contours (no I/O)."""
+    st = settings or Settings()
+    m = measure(words, regions=regions, contours=contours, duration_s=duration_s, settings=st)
     return m, _coach.coach(m, settings=st.coach)
 
 
 def analyse(source, *, model: str | None = None, settings: Settings | None = None) -> Analysis:
     """Analyse one take: a path, the bytes of an audio file, or a decoded :class:`Audio`.
+
+    One pass: decode → speech regions (Silero VAD, widened to the frame energy) → words, one
+    utterance at a time → pitch over the speech → :func:`assess`. The same speech regions cut
+    the utterances and measure the pauses.
 
     Raises
     ------
@@ -141,35 +165,46 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
     from . import transcribe as _transcribe
 
     st = settings or Settings()
-    timings = {}
-    t0 = time.perf_counter()
+    clock = _Clock()
     audio = source if isinstance(source, Audio) else load(source)
     y, duration_s = audio.y, audio.duration_s
-    timings["decode"] = time.perf_counter() - t0
-    t = time.perf_counter()
-    regions = _prosody.speech_regions(y, sr=SR, settings=st.vad)
-    timings["vad"] = time.perf_counter() - t
+    clock.lap("decode")
+    speech = _prosody.find_speech(y, sr=SR, settings=st.vad)
+    regions = speech.regions
+    clock.lap("vad")
     if sum(r.duration_s for r in regions) < _MIN_SPEECH_S:
         raise AudioError(
             "no speech was heard in the recording (only noise or silence); check the microphone "
             "and record your ask again"
         )
-    t = time.perf_counter()
-    tr = _transcribe.transcribe(y, model=model)
-    timings["transcribe"] = time.perf_counter() - t
+    tr = _transcribe.transcribe(y, regions=regions, model=model, settings=st.transcribe)
+    clock.lap("transcribe")
     if not tr.words:
         raise AudioError("no words could be recognised in the recording; speak closer to the "
                          "microphone and record again")
-    t = time.perf_counter()
-    c = _prosody.contours(y, sr=SR)
-    energy_regions = _prosody.energy_regions(c.energy_db)
-    agree = _prosody.agreement(regions, energy_regions, duration_s=duration_s)
-    regions = _prosody.refine_regions(regions, energy_regions)
-    timings["prosody"] = time.perf_counter() - t
-    t = time.perf_counter()
-    m, feedback = assess(tr.words, regions=regions, contours=c, duration_s=duration_s, settings=st)
-    timings["assess"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
+    c = _prosody.contours(y, sr=SR, energy=speech.energy_db, speech=regions)
+    clock.lap("prosody")
+    m = measure(tr.words, regions=regions, contours=c, duration_s=duration_s, settings=st, lap=clock.lap)
+    feedback = _coach.coach(m, settings=st.coach)
+    clock.lap("coach")
+    timings = clock.done()
     log.info("analysed %.1f s of audio in %.2f s", duration_s, timings["total"])
-    return Analysis(model=tr.model, transcript=tr.text, m=m, feedback=tuple(feedback),
-                    vad_agreement=round(agree, 3), timings_s={k: round(v, 3) for k, v in timings.items()})
+    return Analysis(model=tr.model, transcript=" ".join(w.text for w in m.words), m=m,
+                    feedback=tuple(feedback), vad_agreement=speech.vad_agreement, timings_s=timings)
+
+
+class _Clock:
+    """Seconds spent in each stage of :func:`analyse` (``Analysis.timings_s``)."""
+
+    def __init__(self):
+        self._t0 = self._t = time.perf_counter()
+        self._laps: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self._laps[stage] = now - self._t
+        self._t = now
+
+    def done(self) -> dict[str, float]:
+        self._laps["total"] = time.perf_counter() - self._t0
+        return {k: round(v, 3) for k, v in self._laps.items()}

@@ -14,12 +14,24 @@ from .types import Region, Word
 
 __all__ = [
     "DeliverySettings", "Sentence", "Pause", "RequestPause", "Delivery",
-    "split_sentences", "measure_delivery", "pause_after", "count_words", "snap_words",
+    "split_sentences", "measure_delivery", "pause_after", "count_words", "snap_words", "last_voiced_run",
 ]
 
 _END_PUNCT = re.compile(r"[.?!]+[\"')\]]*$")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
+#: Words ending in a full stop that do not end a sentence.
+_ABBREVIATIONS = frozenset("mr. mrs. ms. dr. prof. st. mt. jr. sr. vs. e.g. i.e. no. approx.".split())
 _MAX_EXTEND_S = 0.5  # how far a word edge may move to meet the edge of its speech region
+MIN_VOICED_RUN_FRAMES = 3  # voiced 10 ms frames that count as voice (not a blip)
+VOICING_GAP_FRAMES = 3  # unvoiced frames inside a voiced run up to this many are bridged:
+#   Praat's voicing flickers for a frame or two inside a vowel
+FINAL_WORD_S = (0.15, 0.6)  # a fitted final word is at least / its voiced run at most this long (s)
+_MAX_LATE_S = 0.6  # the voice of a final word is looked for this far before Whisper's start (s)
+_MIN_WORD_S = 0.02
+SEMITONE_REF_HZ = 100.0  # pitch in semitones is measured from this frequency (any would do)
+OCTAVE_JUMP_ST = 7.0  # a frame this far from the word's median pitch is an octave error
+ONSET_SEARCH_S = (0.15, 0.05)  # a final word's start is looked for this far before/after Whisper's (s)
+ONSET_VALLEY_DB = 3.0  # how much quieter than Whisper's start a valley must be to move the start there  # shortest span a word pushed back by its neighbour keeps (s)
 
 
 @dataclass(frozen=True)
@@ -30,6 +42,7 @@ class DeliverySettings:
     sentence_gap_s: float = 1.0  # a silence this long also ends a sentence without punctuation
     min_voiced_frames: int = 4  # fewer voiced 10 ms frames than this: no end measurement
     loud_percentile: float = 90.0  # a span's loudness: this percentile of its frame energy (dB)
+    min_body_s: float = 1.0  # the body an end is compared with reaches at least this far back (s)
 
 
 @dataclass(frozen=True)
@@ -83,13 +96,16 @@ def count_words(words: Sequence[Word]) -> int:
     return sum(1 for w in words if _HAS_WORD.search(w.text))
 
 
-def snap_words(words: Sequence[Word], regions: Sequence[Region]) -> list[Word]:
-    """Clip each word's times to the speech regions it overlaps.
+def snap_words(words: Sequence[Word], regions: Sequence[Region], *, contours: Contours | None = None) -> list[Word]:
+    """Put each word where the voice is.
 
-    Whisper often stretches a word over the silence that follows it (or starts the first word
-    at 0); the VAD knows where the sound is. A word that overlaps no speech region at all is
-    dropped: Whisper invents words in long silences ("Thank you.") and they would otherwise
-    count as speech after the request.
+    1. A word that overlaps no speech region is dropped: Whisper invents words in silences
+       ("Thank you.") and they would otherwise count as speech after the request.
+    2. Each word is clipped to the speech regions it overlaps; the first word after a silence
+       starts where the sound starts.
+    3. The last word before each silence is fitted to the voice (:func:`_fit_final_word`,
+       with ``contours``): Whisper often places it late, over the room noise after the voice,
+       and that word is the one the sentence-end measures read.
     """
     out = []
     for w in words:
@@ -104,8 +120,6 @@ def snap_words(words: Sequence[Word], regions: Sequence[Region]) -> list[Word]:
             out.append(w)
             continue
         out.append(Word(w.text, round(start, 3), round(end, 3), w.probability))
-    # The first word after a silence starts where the sound starts, and the last word before
-    # one ends where it ends (Whisper is often late on the first and early on the last).
     for r in regions:
         inside = [i for i, w in enumerate(out) if r.start_s <= (w.start_s + w.end_s) / 2 <= r.end_s]
         if not inside:
@@ -113,9 +127,64 @@ def snap_words(words: Sequence[Word], regions: Sequence[Region]) -> list[Word]:
         i, j = inside[0], inside[-1]
         if 0 < out[i].start_s - r.start_s <= _MAX_EXTEND_S:
             out[i] = Word(out[i].text, round(r.start_s, 3), out[i].end_s, out[i].probability)
-        if 0 < r.end_s - out[j].end_s <= _MAX_EXTEND_S:
+        if contours is not None:
+            _fit_final_word(out, j, first=i, region=r, contours=contours)
+        elif 0 < r.end_s - out[j].end_s <= _MAX_EXTEND_S:
             out[j] = Word(out[j].text, out[j].start_s, round(r.end_s, 3), out[j].probability)
     return out
+
+
+def last_voiced_run(contours: Contours, *, start_s: float, end_s: float) -> Region | None:
+    """The last run of at least ``MIN_VOICED_RUN_FRAMES`` voiced frames in ``[start_s, end_s]``
+    (seconds), bridging gaps of up to ``VOICING_GAP_FRAMES`` unvoiced frames: where the voice of
+    the last syllable is. None when nothing there is voiced.
+
+    Voicing, not loudness: steady room noise can be as loud as a soft final syllable, but it
+    has no pitch.
+    """
+    sl = contours.frames(start_s, end_s)
+    voiced = ~np.isnan(contours.f0_hz[sl])
+    last = len(voiced) - 1
+    while last >= 0:
+        if not voiced[last]:
+            last -= 1
+            continue
+        first, k = last, last - 1  # walk back over voiced frames and flickers of unvoiced ones
+        while k >= 0 and (voiced[k] or np.any(voiced[max(0, k - VOICING_GAP_FRAMES + 1) : k])):
+            if voiced[k]:
+                first = k
+            k -= 1
+        if np.count_nonzero(voiced[first : last + 1]) >= MIN_VOICED_RUN_FRAMES:
+            return Region(round((sl.start + first) * contours.hop_s, 3), round((sl.start + last + 1) * contours.hop_s, 3))
+        last = first - 1
+    return None
+
+
+def _fit_final_word(out: list[Word], j: int, *, first: int, region: Region, contours: Contours) -> None:
+    """Fit ``out[j]``, the last word before a silence, to the voice (in place).
+
+    Whisper's time for this word is often late by 0.1-0.5 s: it runs into the padding after
+    the speech and misses the word's vowel. The word is fitted to the last voiced run
+    (:func:`last_voiced_run`): it ends where the voice ends; it starts no later than the run
+    starts (when the run is at most ``FINAL_WORD_S[1]`` long) and is at least
+    ``FINAL_WORD_S[0]`` long. The words before it are pushed back so that none overlaps it.
+    """
+    w = out[j]
+    run = last_voiced_run(contours, start_s=max(region.start_s, w.start_s - _MAX_LATE_S), end_s=region.end_s)
+    if run is None or run.end_s < w.start_s - _MAX_LATE_S or run.end_s - w.end_s > _MAX_EXTEND_S:
+        return
+    end = run.end_s
+    start = min(w.start_s, end - FINAL_WORD_S[0])
+    if end - run.start_s <= FINAL_WORD_S[1]:
+        start = min(start, run.start_s)
+    start = max(start, out[first].start_s, region.start_s)
+    out[j] = Word(w.text, round(start, 3), round(end, 3), w.probability)
+    for k in range(j - 1, first - 1, -1):  # keep the order: each word ends by the next one's start
+        nxt = out[k + 1].start_s
+        if out[k].end_s <= nxt:
+            break
+        s = min(out[k].start_s, nxt - _MIN_WORD_S)
+        out[k] = Word(out[k].text, round(max(s, region.start_s), 3), round(nxt, 3), out[k].probability)
 
 
 def _boundary(words: Sequence[Word], t: float) -> int:
@@ -123,12 +192,21 @@ def _boundary(words: Sequence[Word], t: float) -> int:
     return sum(1 for w in words if (w.start_s + w.end_s) / 2 < t)
 
 
+def _ends_sentence(text: str) -> bool:
+    """True when a word closes its sentence: it ends with . ? or ! and is not an abbreviation
+    ("Mr.", "Mrs.", "Dr.", "e.g.") or an initial ("J.")."""
+    if not _END_PUNCT.search(text):
+        return False
+    bare = text.rstrip("\"')]").lower()
+    return not (bare in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", bare))
+
+
 def split_sentences(words: Sequence[Word], *, silences: Sequence[Region] = (), settings: DeliverySettings | None = None) -> list[tuple[int, int]]:
     """Word-index spans ``(first, last)`` of sentences: Whisper's end punctuation, plus any
     silence of ``sentence_gap_s`` or more (speakers often drop the full stop)."""
     s = settings or DeliverySettings()
     n = len(words)
-    cuts = {i + 1 for i, w in enumerate(words) if _END_PUNCT.search(w.text)}
+    cuts = {i + 1 for i, w in enumerate(words) if _ends_sentence(w.text)}
     cuts |= {_boundary(words, (g.start_s + g.end_s) / 2) for g in silences if g.duration_s >= s.sentence_gap_s}
     cuts = sorted(c for c in cuts if 0 < c < n) + [n]
     spans, first = [], 0
@@ -156,34 +234,56 @@ def _final_span(words: Sequence[Word], first: int, last: int, c: Contours, min_f
 
 
 def _end_measures(words, first, last, c: Contours, s: DeliverySettings):
+    """``(end_drop_db, end_pitch_st, end_voiced_fraction)`` of the sentence ``words[first..last]``.
+
+    The final word(s) are the last word, extended back while it has too few voiced frames;
+    the body is the rest of the sentence, reaching back to at least ``s.min_body_s`` before the
+    final word (a two-word sentence such as "She cried." borrows the speech just before it).
+    """
     if last - first < 1:
         return None, None, None
     k = _final_span(words, first, last, c, s.min_voiced_frames)
     if k == first:
         return None, None, None
-    body = c.frames(words[first].start_s, words[k].start_s)
-    tail = c.frames(words[k].start_s, words[last].end_s)
-    body_v = ~np.isnan(c.f0_hz[body])
-    tail_f0 = c.f0_hz[tail]
-    tail_v = ~np.isnan(tail_f0)
-    n_tail = tail.stop - tail.start
-    voiced_fraction = round(float(np.mean(tail_v)), 2) if n_tail else None
-    if np.count_nonzero(body_v) < s.min_voiced_frames or np.count_nonzero(tail_v) < s.min_voiced_frames:
+    final_start_s = words[k].start_s
+    body = c.frames(min(words[first].start_s, final_start_s - s.min_body_s), final_start_s)
+    tail = c.frames(final_start_s, words[last].end_s)
+    tail_v = ~np.isnan(c.f0_hz[tail])
+    voiced_fraction = round(float(np.mean(tail_v)), 2) if tail.stop > tail.start else None
+    if (np.count_nonzero(~np.isnan(c.f0_hz[body])) < s.min_voiced_frames
+            or np.count_nonzero(tail_v) < s.min_voiced_frames):
         return None, None, voiced_fraction
-    # Loudness of a span = a high percentile of its frame energy (the vowel nuclei). Not the
-    # median of voiced frames: Praat calls frames voiced relative to the loudest part of the
-    # recording, so a quiet final word loses its quieter voiced frames and its median is
-    # biased upwards, hiding part of the drop.
-    drop = float(np.percentile(c.energy_db[body], s.loud_percentile) - np.percentile(c.energy_db[tail], s.loud_percentile))
-    # pitch movement over the final word: a robust line through its voiced frames, in semitones
-    t = (np.arange(tail.start, tail.stop) * c.hop_s)[tail_v]
-    st = 12.0 * np.log2(tail_f0[tail_v] / 100.0)
-    keep = np.abs(st - np.median(st)) < 7.0  # drop octave jumps
-    movement = None
-    if np.count_nonzero(keep) >= s.min_voiced_frames and np.ptp(t[keep]) > 0:
-        slope = np.polyfit(t[keep], st[keep], 1)[0]
-        movement = round(float(slope * np.ptp(t[keep])), 1)
-    return round(drop, 1), movement, voiced_fraction
+    return (end_drop_db(c, body=body, tail=tail, percentile=s.loud_percentile),
+            end_pitch_st(c, tail=tail, min_frames=s.min_voiced_frames), voiced_fraction)
+
+
+def end_drop_db(c: Contours, *, body: slice, tail: slice, percentile: float) -> float:
+    """Sentence-end strength: how much quieter the final word(s) are than the body, in dB
+    (positive = quieter at the end).
+
+    Loudness of a span = the ``percentile`` (90th) of its frame energy in dBFS: the vowel
+    nuclei. Not the median of voiced frames: Praat calls frames voiced relative to the loudest
+    part of the recording, so a quiet final word loses its quieter voiced frames and its median
+    is biased upwards, hiding part of the drop.
+    """
+    loud = lambda sl: np.percentile(c.energy_db[sl], percentile)  # noqa: E731
+    return round(float(loud(body) - loud(tail)), 1)
+
+
+def end_pitch_st(c: Contours, *, tail: slice, min_frames: int) -> float | None:
+    """Pitch movement over the final word(s), in semitones (positive = rising): a line fitted
+    through its voiced frames, times its length. Frames more than ``OCTAVE_JUMP_ST`` from the
+    word's median pitch are Praat's octave errors and are left out. None with fewer than
+    ``min_frames`` voiced frames."""
+    f0 = c.f0_hz[tail]
+    voiced = ~np.isnan(f0)
+    t = (np.arange(tail.start, tail.stop) * c.hop_s)[voiced]
+    st = 12.0 * np.log2(f0[voiced] / SEMITONE_REF_HZ)
+    keep = np.abs(st - np.median(st)) < OCTAVE_JUMP_ST
+    if np.count_nonzero(keep) < min_frames or np.ptp(t[keep]) <= 0:
+        return None
+    slope = np.polyfit(t[keep], st[keep], 1)[0]
+    return round(float(slope * np.ptp(t[keep])), 1)
 
 
 def measure_delivery(

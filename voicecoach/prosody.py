@@ -3,23 +3,28 @@
 Speech regions come from the Silero VAD bundled in faster-whisper (small minimum silence, no
 padding); a frame-energy detector gives a second opinion (:func:`energy_regions`), and
 :func:`agreement` says how far the two agree. Pitch is Praat's autocorrelation method through
-``praat-parselmouth``; energy is librosa's RMS in dB.
+``praat-parselmouth``; energy is the RMS in dB of 25 ms frames (numpy only).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
 from .types import Region
 
 __all__ = [
-    "HOP_S", "VadSettings", "Contours", "speech_regions", "energy_regions", "agreement",
-    "contours", "silences", "refine_regions",
+    "HOP_S", "VadSettings", "Contours", "Speech", "find_speech", "speech_regions", "energy_regions",
+    "agreement", "contours", "silences", "refine_regions",
 ]
 
-HOP_S = 0.01
-_WIN_S = 0.025
+HOP_S = 0.01  # seconds between frames
+_WIN_S = 0.025  # energy window, seconds
+_ENERGY_BLOCK_FRAMES = 4096  # frames computed at once (bounds memory on long takes)
+PITCH_FLOOR_HZ = 70.0  # lowest f0 Praat looks for (a low male voice)
+PITCH_CEILING_HZ = 450.0  # highest (a high female voice, raised)
+_PITCH_MARGIN_S = 0.1  # pitch is analysed this far beyond each speech span
 
 
 @dataclass(frozen=True)
@@ -65,23 +70,68 @@ def speech_regions(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | N
     return tuple(Region(c["start"] / sr, c["end"] / sr) for c in chunks)
 
 
+@dataclass(frozen=True)
+class Speech:
+    """Where the speech is in a take: one pass of voice activity shared by the transcription
+    (which cuts utterances at its silences) and the delivery measures (pauses)."""
+
+    regions: tuple[Region, ...]  # Silero VAD regions widened to the frame energy (seconds)
+    energy_db: np.ndarray = field(repr=False)  # frame energy on the 10 ms grid (dBFS)
+    vad_agreement: float  # share of frames on which the VAD and the frame energy agree
+
+
+def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None) -> Speech:
+    """Speech regions of a take: Silero VAD (:func:`speech_regions`), widened by at most
+    0.2 s to the frame-energy regions on soft onsets (:func:`refine_regions`)."""
+    vad = speech_regions(y, sr=sr, settings=settings)
+    energy = energy_db(y, sr=sr)
+    by_energy = energy_regions(energy)
+    agree = agreement(vad, by_energy, duration_s=len(y) / sr)
+    return Speech(regions=refine_regions(vad, by_energy), energy_db=energy, vad_agreement=round(agree, 3))
+
+
 def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
-    """RMS energy in dBFS on the 10 ms grid (25 ms windows, centred)."""
-    import librosa
+    """RMS energy in dBFS on the 10 ms grid (25 ms windows, centred, zero-padded at the edges;
+    the same numbers as ``librosa.feature.rms(center=True)``), computed block by block so that
+    memory stays small on long takes."""
+    win, hop = int(round(_WIN_S * sr)), int(round(HOP_S * sr))
+    y = np.pad(np.asarray(y, dtype=np.float32), win // 2)
+    n = 1 + (len(y) - win) // hop
+    out = np.empty(n)
+    for i in range(0, n, _ENERGY_BLOCK_FRAMES):
+        j = min(n, i + _ENERGY_BLOCK_FRAMES)
+        frames = np.lib.stride_tricks.sliding_window_view(y[i * hop : (j - 1) * hop + win], win)[::hop]
+        out[i:j] = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
+    return 20.0 * np.log10(np.maximum(out, 1e-6))
 
-    rms = librosa.feature.rms(
-        y=np.asarray(y, dtype=np.float32),
-        frame_length=int(round(_WIN_S * sr)),
-        hop_length=int(round(HOP_S * sr)),
-        center=True,
-    )[0]
-    return 20.0 * np.log10(np.maximum(rms, 1e-6))
+
+def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = PITCH_FLOOR_HZ,
+             ceiling_hz: float = PITCH_CEILING_HZ, spans: Sequence[Region] | None = None) -> np.ndarray:
+    """f0 in Hz on the 10 ms grid (NaN when unvoiced), Praat autocorrelation.
+
+    With ``spans`` (seconds), pitch is analysed only there, each span widened by
+    ``_PITCH_MARGIN_S`` on both sides (the rest is NaN): on a take that is half silence this
+    halves the work and keeps memory to one utterance at a time.
+    """
+    out = np.full(n_frames, np.nan)
+    if spans is None:
+        spans = (Region(0.0, len(y) / sr),)
+    for r in spans:
+        i0 = max(0, int((r.start_s - _PITCH_MARGIN_S) / HOP_S))
+        i1 = min(n_frames, int(np.ceil((r.end_s + _PITCH_MARGIN_S) / HOP_S)) + 1)
+        a = i0 * int(round(HOP_S * sr))
+        piece = y[a : min(len(y), (i1 - 1) * int(round(HOP_S * sr)) + 1)]
+        if i1 > i0:
+            out[i0:i1] = _praat_pitch(piece, sr=sr, n_frames=i1 - i0, floor_hz=floor_hz, ceiling_hz=ceiling_hz)
+    return out
 
 
-def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = 70.0, ceiling_hz: float = 450.0) -> np.ndarray:
-    """f0 in Hz on the 10 ms grid (NaN when unvoiced), Praat autocorrelation."""
+def _praat_pitch(y: np.ndarray, *, sr: int, n_frames: int, floor_hz: float, ceiling_hz: float) -> np.ndarray:
+    """Praat's pitch of ``y`` on the 10 ms grid starting at its first sample."""
     import parselmouth
 
+    if len(y) < 3 * sr / floor_hz:  # shorter than Praat's analysis window: no pitch
+        return np.full(n_frames, np.nan)
     snd = parselmouth.Sound(np.asarray(y, dtype=np.float64), sampling_frequency=sr)
     pitch = snd.to_pitch_ac(time_step=HOP_S, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
     f0 = pitch.selected_array["frequency"].astype(np.float64)
@@ -96,10 +146,12 @@ def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float 
     return out
 
 
-def contours(y: np.ndarray, *, sr: int = 16_000) -> Contours:
-    """Energy (dBFS) and pitch (Hz) on the same 10 ms grid."""
-    e = energy_db(y, sr=sr)
-    return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e)))
+def contours(y: np.ndarray, *, sr: int = 16_000, energy: np.ndarray | None = None,
+             speech: Sequence[Region] | None = None) -> Contours:
+    """Energy (dBFS) and pitch (Hz) on the same 10 ms grid; pitch only over ``speech`` when
+    given (see :func:`pitch_hz`). Pass ``energy`` when it is already computed."""
+    e = energy_db(y, sr=sr) if energy is None else energy
+    return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e), spans=speech))
 
 
 def energy_regions(energy: np.ndarray, *, hop_s: float = HOP_S, min_silence_s: float = 0.1, min_speech_s: float = 0.06) -> tuple[Region, ...]:

@@ -63,7 +63,8 @@ def speak(text: str, *, wpm: int = 150, voice: str = "en-us", gain_db: float = 0
     """espeak-ng speech as 16 kHz float32, leading and trailing silence trimmed."""
     wav = subprocess.run([_need("espeak-ng"), "-v", voice, "-s", str(wpm), "--stdout", text],
                          check=True, capture_output=True).stdout
-    raw = subprocess.run([_need("sox"), "-t", "wav", "-", "-r", str(SR), "-c", "1", "-b", "16",
+    # -R: sox's dither is seeded the same way every time, so the same text gives the same take
+    raw = subprocess.run([_need("sox"), "-R", "-t", "wav", "-", "-r", str(SR), "-c", "1", "-b", "16",
                           "-e", "signed-integer", "-t", "raw", "-"],
                          input=wav, check=True, capture_output=True).stdout
     y = np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0

@@ -1,6 +1,6 @@
-"""Run once at install time: compile librosa's numba kernels (cached on disk, ~17 s the first
-time) and check that the default speech model is present and intact, so the first take a user
-records is analysed at full speed."""
+"""Run once at install time: check that the default speech model is present and intact and
+load it with the pitch tracker once, so that the first take a user records starts at full speed
+(and a broken install is found at install time, not at the first take)."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +14,8 @@ def main() -> None:
     prosody.contours(y)
     info = transcribe.resolve_model(None)
     transcribe.verify_model(info)
-    print(f"voicecoach: kernels compiled; model {info.name} found at {info.path}")
+    transcribe.load_model(None)
+    print(f"voicecoach: model {info.name} found at {info.path} and loads")
 
 
 if __name__ == "__main__":
