@@ -3,8 +3,20 @@
 The core is pure functions over plain data; audio decoding (``audio``), the speech model
 (``transcribe``) and storage sit at the edges.
 """
-from .audio import AudioError, load
-from .transcribe import ModelError
+import os as _os
+
+# Nothing leaves the machine: switch off what our dependencies would send, before they are imported
+# (setdefault: a value the user set wins). tests/test_privacy.py proves it.
+for _name in (
+    "ORT_DISABLE_TELEMETRY",  # onnxruntime (Silero VAD): no 1DS telemetry uploader, events or device id
+    "HF_HUB_OFFLINE",  # huggingface_hub (under faster-whisper): no HTTP request, no model download
+    "HF_HUB_DISABLE_TELEMETRY",  # huggingface_hub and hf_xet: no usage telemetry even if not offline
+):
+    _os.environ.setdefault(_name, "1")
+del _name
+
+from .audio import AudioError, load  # noqa: E402
+from .transcribe import ModelError  # noqa: E402
 
 __all__ = ["AudioError", "ModelError", "load", "analyse", "__version__"]
 __version__ = "0.1.0"
