@@ -1,0 +1,463 @@
+"""The take store: audio files and the SQLite database in the user's data folder.
+
+Layout: ``home/takes.db`` and ``home/audio/<id>.<ext>``; folders 0700, files 0600. Audio is
+written (atomically) before its row is committed, so nothing recorded is lost if analysis dies.
+Each operation opens its own connection (WAL, 5 s busy timeout), so several studio sessions or
+processes can save at once. Schema version 0 is a database without a ``meta`` table: new, or
+holding the unversioned ``takes(id, created_at, audio_path, status, analysis_json)``.
+``MIGRATIONS[i]`` takes version ``i`` to ``i + 1``; all pending ones run in one transaction.
+"""
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import math
+import os
+import re
+import sqlite3
+import statistics
+import tempfile
+import time
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import ClassVar
+
+__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "MIGRATIONS"]
+
+_HOW = "choose another folder with VOICECOACH_HOME"
+MIGRATIONS = [
+    # 0 -> 1: rebuild the unversioned takes table (or an empty one) with every column and check
+    """CREATE TABLE IF NOT EXISTS takes (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
+        audio_path TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'pending', analysis_json TEXT);
+    CREATE TABLE takes_v1 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, label TEXT,
+        audio_path TEXT NOT NULL, audio_sha256 TEXT, audio_bytes INTEGER,
+        source TEXT CHECK (source IN ('microphone', 'upload', 'cli')), original_name TEXT,
+        duration_s REAL, model TEXT, objective TEXT NOT NULL DEFAULT '', scenario TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')), error TEXT,
+        analysis_json TEXT, speaking_wpm REAL, end_drop_db REAL, pause_after_s REAL,
+        still_waiting INTEGER, push_share REAL, pull_share REAL, move_away_share REAL,
+        fillers_per_100 REAL, hedges_per_100 REAL);
+    INSERT INTO takes_v1 (id, created_at, audio_path, status, analysis_json)
+        SELECT id, created_at, audio_path,
+               CASE WHEN status IN ('pending', 'done', 'failed') THEN status ELSE 'pending' END,
+               analysis_json FROM takes;
+    DROP TABLE takes;
+    ALTER TABLE takes_v1 RENAME TO takes;
+    CREATE INDEX takes_sha ON takes (audio_sha256);
+    CREATE TABLE preparations (id INTEGER PRIMARY KEY AUTOINCREMENT, updated_at TEXT NOT NULL,
+        scenario TEXT, situation TEXT NOT NULL DEFAULT '', objective TEXT NOT NULL DEFAULT '',
+        push_notes TEXT NOT NULL DEFAULT '', pull_notes TEXT NOT NULL DEFAULT '');
+    CREATE TABLE reflections (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
+        take_id INTEGER REFERENCES takes (id) ON DELETE SET NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('practice', 'meeting')), answers_json TEXT NOT NULL);""",
+]
+
+
+class StoreError(RuntimeError):
+    """A failure the user can act on; the message says what happened and what to do."""
+
+
+@dataclass(frozen=True)
+class Take:
+    """One recording and its analysis. Summary columns are None until analysed (see ``summary``)."""
+    table: ClassVar[str] = "takes"
+    id: int
+    created_at: str  # ISO 8601, UTC
+    label: str | None
+    audio_path: str  # relative to the data folder
+    audio_sha256: str | None  # None (like audio_bytes, source) only for rows migrated from version 0
+    audio_bytes: int | None
+    source: str | None  # 'microphone' | 'upload' | 'cli'
+    original_name: str | None
+    duration_s: float | None
+    model: str | None
+    objective: str
+    scenario: str | None
+    status: str  # 'pending' | 'done' | 'failed'
+    error: str | None
+    analysis_json: str | None
+    speaking_wpm: float | None  # words per minute
+    end_drop_db: float | None  # dB quieter at sentence ends
+    pause_after_s: float | None  # s of silence after the request
+    still_waiting: int | None  # 1: the recording ended while still waiting after the request
+    push_share: float | None  # 0..1 of the tagged sentences
+    pull_share: float | None
+    move_away_share: float | None
+    fillers_per_100: float | None  # per 100 words
+    hedges_per_100: float | None
+
+    @property
+    def analysis(self) -> dict | None:
+        return json.loads(self.analysis_json) if self.analysis_json else None
+
+
+@dataclass(frozen=True)
+class Preparation:
+    table: ClassVar[str] = "preparations"
+    id: int
+    updated_at: str
+    scenario: str | None
+    situation: str
+    objective: str
+    push_notes: str
+    pull_notes: str
+
+
+@dataclass(frozen=True)
+class Reflection:
+    table: ClassVar[str] = "reflections"
+    id: int
+    created_at: str
+    take_id: int | None
+    kind: str  # 'practice' | 'meeting'
+    answers_json: str
+
+    @property
+    def answers(self) -> dict:
+        return json.loads(self.answers_json)
+
+
+def summary(analysis: dict) -> dict:
+    """The trend columns of one analysis dict (schema_version 1), each None when not measured.
+
+    ``speaking_wpm`` (words/min): ``pace.speaking_wpm`` if present, else ``pace.wpm``.
+    ``end_drop_db`` (dB): the median of the sentences' ``end_drop_db`` that are not None; the
+    median, so one faded sentence (which the coach already flags) does not set the trend.
+    ``pause_after_s`` (s) and ``still_waiting`` (0/1) from ``request``; shares (0..1) from
+    ``push_pull``; ``fillers_per_100``, ``hedges_per_100``: 100 * count / number of words.
+    """
+    pace, pp = analysis.get("pace") or {}, analysis.get("push_pull") or {}
+    req, n_words = analysis.get("request") or {}, len(analysis.get("words") or [])
+    drops = [d for s in analysis.get("sentences") or [] if (d := _num(s.get("end_drop_db"))) is not None]
+    wpm = pace.get("speaking_wpm")
+    return {
+        "speaking_wpm": _num(wpm if wpm is not None else pace.get("wpm")),
+        "end_drop_db": statistics.median(drops) if drops else None,
+        "pause_after_s": _num(req.get("pause_after_s")),
+        "still_waiting": None if req.get("still_waiting") is None else int(bool(req["still_waiting"])),
+        **{k: _num(pp.get(k)) for k in ("push_share", "pull_share", "move_away_share")},
+        **{f"{k}_per_100": 100.0 * len(analysis.get(k) or []) / n_words if n_words else None
+           for k in ("fillers", "hedges")},
+    }
+
+
+class TakeStore:
+    """Takes, preparations and reflections under ``home`` (usually ``paths.data_home()``)."""
+
+    def __init__(self, home: Path):
+        self.home, self.db = Path(home), Path(home) / "takes.db"
+        try:
+            if not self.home.is_dir():  # a folder the user chose keeps its mode; ours is 0700
+                self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
+                os.chmod(self.home, 0o700)
+            (self.home / "audio").mkdir(mode=0o700, exist_ok=True)
+            os.chmod(self.home / "audio", 0o700)
+            os.close(os.open(self.db, os.O_CREAT | os.O_RDWR, 0o600))
+            os.chmod(self.db, 0o600)  # SQLite gives the -wal and -shm files the same mode
+        except OSError as e:
+            raise StoreError(f"cannot use the data folder {self.home}: {_reason(e)}; {_HOW}") from None
+        for f in (self.home / "audio").glob(".tmp-*"):  # partial audio of a process killed while writing
+            try:
+                if time.time() - f.stat().st_mtime > 3600:
+                    f.unlink()
+            except OSError:
+                pass  # another process removed it, or it is not ours to remove
+        with self._sql("open the take database"), closing(self._connect()) as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            self._migrate(con)
+
+    # -- takes -------------------------------------------------------------------------------
+    def add(self, data: bytes, *, source: str, original_name: str | None = None, objective: str = "",
+            scenario: str | None = None, ext: str = ".wav", dedupe: bool = True) -> Take:
+        """Save the audio (temp file, fsync, rename), then a 'pending' take, in one transaction.
+        With ``dedupe``, the same bytes with the same objective and scenario return that take."""
+        ext = ext.lower()
+        if source not in ("microphone", "upload", "cli"):
+            raise ValueError(f"source is {source!r}; use 'microphone', 'upload' or 'cli'")
+        if not re.fullmatch(r"\.[a-z0-9]{1,8}", ext):
+            raise ValueError(f"ext is {ext!r}; give a suffix such as '.wav'")
+        if not data:
+            raise StoreError("the recording is empty; record or upload it again")
+        sha = hashlib.sha256(data).hexdigest()
+        if dedupe and (old := self.find_by_sha256(sha, objective=objective, scenario=scenario)):
+            return old
+        folder, final = self.home / "audio", None
+        try:
+            tmp = _write_temp(folder, data)
+        except OSError as e:
+            raise _save_error(folder, e) from None
+        try:
+            with self._sql("save the take"), self._tx() as con:
+                if dedupe and (old := self._find(con, sha, objective, scenario)):
+                    return old  # another session saved it meanwhile
+                tid = con.execute(
+                    "INSERT INTO takes (created_at, audio_path, audio_sha256, audio_bytes, source,"
+                    " original_name, objective, scenario, status) VALUES (?, '', ?, ?, ?, ?, ?, ?, 'pending')",
+                    (_now(), sha, len(data), source, original_name, objective, scenario)).lastrowid
+                con.execute("UPDATE takes SET audio_path = ? WHERE id = ?", (f"audio/{tid}{ext}", tid))
+                final = folder / f"{tid}{ext}"
+                try:
+                    os.replace(tmp, final)
+                    _fsync_dir(folder)
+                except OSError as e:
+                    raise _save_error(folder, e) from None
+        except BaseException:
+            if final is not None:  # the row was rolled back: no file without a row
+                final.unlink(missing_ok=True)
+            raise
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self.get(tid)
+
+    def find_by_sha256(self, sha: str, *, objective: str | None = None, scenario: str | None = None) -> Take | None:
+        """The newest take with these audio bytes (and, if ``objective`` is given, this objective
+        and scenario)."""
+        with self._sql("read the takes"), closing(self._connect()) as con:
+            return self._find(con, sha, objective, scenario)
+
+    def complete(self, take_id: int, *, analysis: dict, model: str, duration_s: float) -> Take:
+        """Store the analysis (``Analysis.to_dict()``) and its summary columns; status 'done'."""
+        cols = summary(analysis)
+        self._update(take_id, "status = 'done', error = NULL, analysis_json = ?, model = ?, duration_s = ?, "
+                     + ", ".join(f"{k} = ?" for k in cols),
+                     (json.dumps(analysis, default=_plain), model, float(duration_s), *cols.values()))
+        return self.get(take_id)
+
+    def fail(self, take_id: int, error: str) -> Take:
+        """Mark the analysis failed with ``error``; the audio stays for a retry."""
+        self._update(take_id, "status = 'failed', error = ?", (str(error)[:2000],))
+        return self.get(take_id)
+
+    def rename(self, take_id: int, label: str) -> Take:
+        self._update(take_id, "label = ?", (label.strip() or None,))
+        return self.get(take_id)
+
+    def get(self, take_id: int) -> Take:
+        for take in self._select(Take, "WHERE id = ?", (take_id,)):
+            return take
+        raise StoreError(f"take {take_id} does not exist (it may have been deleted); pick one from the list")
+
+    def list(self, limit: int | None = None, status: str | None = None) -> list[Take]:
+        """Takes newest first, optionally only those with ``status``."""
+        where, args = ("WHERE status = ?", (status,)) if status is not None else ("", ())
+        return self._select(Take, f"{where} ORDER BY id DESC LIMIT ?", (*args, -1 if limit is None else limit))
+
+    def pending(self, *, older_than_s: float = 0.0) -> list[Take]:
+        """Takes left 'pending' or 'failed' (e.g. by a process killed mid-analysis), newest first.
+        ``older_than_s`` skips younger takes, which another session may still be analysing."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(seconds=older_than_s)).isoformat(timespec="milliseconds")
+        return self._select(Take, "WHERE status != 'done' AND created_at <= ? ORDER BY id DESC", (cutoff,))
+
+    def audio_path(self, take: Take) -> Path:
+        """The take's audio file, resolved; refuses a path that leaves the data folder."""
+        home = self.home.resolve()
+        path = (home / take.audio_path).resolve()
+        if not take.audio_path or Path(take.audio_path).is_absolute() or not path.is_relative_to(home):
+            raise StoreError(f"take {take.id} points outside the data folder ({take.audio_path!r}); "
+                             "the database was edited by hand: delete this take")
+        return path
+
+    def delete(self, take_id: int) -> None:
+        """Delete the take's row and audio file (a missing file is fine; a file outside the data
+        folder is never touched)."""
+        try:
+            path = self.audio_path(self.get(take_id))
+        except StoreError:
+            path = None
+        with self._sql("delete the take"), self._tx() as con:
+            con.execute("DELETE FROM takes WHERE id = ?", (take_id,))
+            if path is not None:
+                _unlink(path)
+
+    def delete_all(self) -> None:
+        """Delete every take, audio file, preparation and reflection ("delete all my data")."""
+        with self._sql("delete your data"), self._tx() as con:
+            for table in ("reflections", "preparations", "takes"):
+                con.execute(f"DELETE FROM {table}")  # secure_delete overwrites the freed pages
+            for f in (self.home / "audio").iterdir():
+                if not f.is_dir():
+                    _unlink(f)
+        with self._sql("delete your data"), closing(self._connect()) as con:
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the WAL
+
+    # -- preparation and reflections -----------------------------------------------------------
+    def save_preparation(self, *, scenario: str | None = None, situation: str = "", objective: str = "",
+                         push_notes: str = "", pull_notes: str = "") -> Preparation:
+        """Save a new version of the preparation; earlier versions are kept."""
+        with self._sql("save the preparation"), self._tx() as con:
+            pid = con.execute(
+                "INSERT INTO preparations (updated_at, scenario, situation, objective, push_notes, pull_notes)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (_now(), scenario, situation, objective, push_notes, pull_notes)).lastrowid
+        return self._select(Preparation, "WHERE id = ?", (pid,))[0]
+
+    def current_preparation(self) -> Preparation | None:
+        return next(iter(self._select(Preparation, "ORDER BY id DESC LIMIT 1")), None)
+
+    def add_reflection(self, *, kind: str, answers: dict, take_id: int | None = None) -> Reflection:
+        if kind not in ("practice", "meeting"):
+            raise ValueError(f"kind is {kind!r}; use 'practice' or 'meeting'")
+        with self._sql("save the reflection"), self._tx() as con:
+            rid = con.execute("INSERT INTO reflections (created_at, take_id, kind, answers_json) VALUES (?, ?, ?, ?)",
+                              (_now(), take_id, kind, json.dumps(answers, default=_plain))).lastrowid
+        return self._select(Reflection, "WHERE id = ?", (rid,))[0]
+
+    def reflections(self, take_id: int | None = None) -> list[Reflection]:
+        """Reflections newest first; only those about ``take_id`` if given."""
+        where, args = ("WHERE take_id = ?", (take_id,)) if take_id is not None else ("", ())
+        return self._select(Reflection, f"{where} ORDER BY id DESC", args)
+
+    # -- internals -----------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.db, timeout=5.0, isolation_level=None)  # we issue BEGIN/COMMIT
+        for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "secure_delete = ON"):
+            con.execute(f"PRAGMA {pragma}")
+        return con
+
+    @contextmanager
+    def _tx(self):
+        """A connection inside one write transaction, committed on success, else rolled back."""
+        with closing(self._connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _sql(self, what: str):
+        """Turn SQLite errors into a StoreError saying what failed and what to do."""
+        try:
+            yield
+        except sqlite3.Error as e:
+            text = str(e).lower()
+            why = ("another voicecoach window kept it busy; try again in a moment" if "locked" in text
+                   else f"the folder is read-only; {_HOW}" if "readonly" in text
+                   else f"the disk is full; free some space or {_HOW}" if "full" in text
+                   else f"the file is damaged; move it aside (a new one is made) or {_HOW}"
+                   if "not a database" in text or "malformed" in text else f"{e}; {_HOW}")
+            raise StoreError(f"cannot {what} in {self.db}: {why}") from None
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        con.execute("BEGIN IMMEDIATE")  # one process migrates; the others wait, then find it done
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if version > len(MIGRATIONS):
+                raise StoreError(f"{self.db} was written by a newer voicecoach (schema {version}); update voicecoach")
+            if version < len(MIGRATIONS):
+                for statement in (s for script in MIGRATIONS[version:] for s in _statements(script)):
+                    con.execute(statement)
+                _fill_summaries(con)
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(len(MIGRATIONS)),))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _select(self, cls, tail: str = "", args: tuple = ()) -> list:
+        with self._sql(f"read the {cls.table}"), closing(self._connect()) as con:
+            return [cls(*r) for r in con.execute(f"SELECT {_cols(cls)} FROM {cls.table} {tail}", args)]
+
+    def _find(self, con: sqlite3.Connection, sha: str, objective: str | None, scenario: str | None) -> Take | None:
+        sql, args = f"SELECT {_cols(Take)} FROM takes WHERE audio_sha256 = ?", (sha,)
+        if objective is not None:
+            sql, args = sql + " AND objective = ? AND scenario IS ?", (sha, objective, scenario)
+        row = con.execute(sql + " ORDER BY id DESC LIMIT 1", args).fetchone()
+        return Take(*row) if row else None
+
+    def _update(self, take_id: int, sets: str, args: tuple) -> None:
+        with self._sql("update the take"), self._tx() as con:
+            if con.execute(f"UPDATE takes SET {sets} WHERE id = ?", (*args, take_id)).rowcount == 0:
+                raise StoreError(f"take {take_id} does not exist (it may have been deleted); pick one from the list")
+
+
+def _fill_summaries(con: sqlite3.Connection) -> None:
+    """Compute the summary columns of analysed takes that lack them (rows from an older schema)."""
+    rows = con.execute("SELECT id, analysis_json FROM takes WHERE analysis_json IS NOT NULL").fetchall()
+    for tid, text in rows:
+        cols = summary(json.loads(text))
+        con.execute(f"UPDATE takes SET {', '.join(f'{k} = ?' for k in cols)} WHERE id = ?", (*cols.values(), tid))
+
+
+def _statements(script: str):
+    """The SQL statements of ``script`` one by one (``executescript`` would commit first)."""
+    buf = ""
+    for part in script.split(";"):
+        buf += part + ";"
+        if sqlite3.complete_statement(buf):
+            if buf.strip(" \n;"):
+                yield buf
+            buf = ""
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    """Write ``data`` to a new 0600 temp file in ``folder``, fsynced; nothing is left on failure."""
+    fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(name, 0o600)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "posix":  # make the rename itself durable
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise StoreError(f"cannot delete {path}: {_reason(e)}; delete it by hand") from None
+
+
+def _reason(e: OSError) -> str:
+    return ("the folder is read-only" if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+            else "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "the file is larger than this disk or account allows" if e.errno == errno.EFBIG
+            else "a file is in the way where a folder should be" if e.errno in (errno.ENOTDIR, errno.EEXIST)
+            else (e.strerror or str(e)).lower())
+
+
+def _save_error(folder: Path, e: OSError) -> StoreError:
+    full = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+    return StoreError(f"cannot save the recording in {folder}: {_reason(e)}; "
+                      + (f"free some space or {_HOW}" if full else _HOW))
+
+
+def _num(x) -> float | None:
+    return float(x) if x is not None and math.isfinite(float(x)) else None
+
+
+def _plain(o):
+    """JSON for numpy scalars and arrays (without importing numpy)."""
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    raise TypeError(f"cannot store a {type(o).__name__} in the analysis JSON")
+
+
+def _cols(cls) -> str:
+    return ", ".join(f.name for f in fields(cls))
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
