@@ -28,9 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from voicecoach import wording  # noqa: E402
-from voicecoach.wording import TAGS, tag_sentence  # noqa: E402
-from voicecoach.wording_rules import TAG_OF  # noqa: E402
+from voicecoach.vocabulary import TAGS  # noqa: E402
+from voicecoach.wording import rule_verdict, tag_sentence  # noqa: E402
 from wording_sets import BLIND_SET, EARLIER_BLIND_SET, TRAIN_SETS, Row, load_set  # noqa: E402
 
 THRESHOLD = 0.90  # the target: tag accuracy and request F1 on sentences not tuned on
@@ -73,10 +72,9 @@ def predict(text: str, mode: str = "shipped") -> Pred:
         t = tag_sentence(text)
         return Pred(t.tag, t.behaviour, t.is_request, t.cues)
     if mode == "rules":
-        b, req, cues, _ = wording._rules(wording._normalise(text))
-    else:
-        raise ValueError(f"mode={mode!r}; use shipped or rules")
-    return Pred(TAG_OF.get(b, "neutral"), b, req, cues)
+        v = rule_verdict(text)
+        return Pred(v.tag, v.behaviour, v.is_request, v.cues)
+    raise ValueError(f"mode={mode!r}; use shipped or rules")
 
 
 def _ratio(a: int, b: int) -> float:

@@ -6,7 +6,7 @@ labelled set in ``TRAIN_SETS`` and never on ``scripts/eval_wording.py``'s final 
 
 Before saving it prints a cross-author check: for each set, the rules plus a model trained on
 the other sets only, scored on that set (tag accuracy and request F1 of the shipped decision,
-``wording._combine``).
+``wording.combine``).
 
 Usage: python scripts/train_wording.py [--check-only] [--tune]
 Needs scikit-learn (in the `test` extra that `make test` installs); the app itself only needs numpy to use the weights.
@@ -24,18 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from voicecoach import wording  # noqa: E402
+from voicecoach.wording import WordingSettings, combine, rule_verdict  # noqa: E402
 from voicecoach.wording_model import FEATURE_VERSION, MODEL_PATH, features  # noqa: E402
-from voicecoach.wording_rules import TAG_OF  # noqa: E402
 from wording_sets import TRAIN_SETS, digest, load_set  # noqa: E402
 
 C_BEHAVIOUR = 20.0  # inverse regularisation; chosen by the cross-author check below
 C_REQUEST = 20.0
-
-
-def rule_verdict(text: str) -> tuple:
-    """What the transparent rules say of a sentence (the model's ``rule`` argument)."""
-    return wording._rules(wording._normalise(text))
 
 
 def _fit(rows):
@@ -82,14 +76,15 @@ def trained_model(rows):
         return WordingModel(p)
 
 
-def scores(held_out, overrule_p=None, request_p=None) -> tuple[float, float]:
-    """Tag accuracy and request F1 of ``wording._combine`` (the shipped decision) over
+def scores(held_out, settings: WordingSettings = WordingSettings()) -> tuple[float, float]:
+    """Tag accuracy and request F1 of ``wording.combine`` (the shipped decision) over
     ``(row, rules' verdict, model prediction)`` triples; thresholds default to the shipped ones."""
-    out = [wording._combine(rule, pred, overrule_p, request_p) for _, rule, pred in held_out]
+    out = [combine(rule, pred, overrule_p=settings.model_overrules_p, request_p=settings.model_request_p)
+           for _, rule, pred in held_out]
     rows = [r for r, _, _ in held_out]
-    acc = float(np.mean([TAG_OF.get(o[0], "neutral") == r.tag for o, r in zip(out, rows)]))
-    tp = sum(o[1] and r.is_request for o, r in zip(out, rows))
-    wrong = sum(o[1] != r.is_request for o, r in zip(out, rows))
+    acc = float(np.mean([o.tag == r.tag for o, r in zip(out, rows)]))
+    tp = sum(o.is_request and r.is_request for o, r in zip(out, rows))
+    wrong = sum(o.is_request != r.is_request for o, r in zip(out, rows))
     return acc, (2 * tp / (2 * tp + wrong) if tp else 0.0)
 
 
@@ -97,8 +92,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check-only", action="store_true", help="print the cross-author check, do not save")
     ap.add_argument("--tune", action="store_true",
-                    help="also print how wording.MODEL_OVERRULES_P and MODEL_REQUEST_P score on the "
-                         "cross-author predictions (how their defaults were chosen)")
+                    help="also print how WordingSettings.model_overrules_p and model_request_p score "
+                         "on the cross-author predictions (how their defaults were chosen)")
     args = ap.parse_args(argv)
     sets = {name: load_set(name) for name in TRAIN_SETS}
     print("cross-author check (rules + a model trained on the other sets, scored on this one):")
@@ -110,9 +105,9 @@ def main(argv=None) -> int:
         print(f"  {name:<14} n={len(rows):>3}  tag accuracy {acc:.3f}  request F1 {f1:.3f}", flush=True)
         held_out += these
     if args.tune:
-        print("pooled over all sets: MODEL_OVERRULES_P x MODEL_REQUEST_P -> tag accuracy / request F1")
+        print("pooled over all sets: model_overrules_p x model_request_p -> tag accuracy / request F1")
         for over in (0.0, 0.5, 0.6, 0.7, 0.8, 1.01):
-            cells = [f"{req_p:.2f}: " + "{:.3f} / {:.3f}".format(*scores(held_out, over, req_p))
+            cells = [f"{req_p:.2f}: " + "{:.3f} / {:.3f}".format(*scores(held_out, WordingSettings(over, req_p)))
                      for req_p in (0.3, 0.35, 0.4, 0.5)]
             print(f"  overrule {over:.2f}   " + "   ".join(cells))
     if args.check_only:

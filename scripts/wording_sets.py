@@ -32,6 +32,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from voicecoach.vocabulary import TAG_OF, TAGS, tag_of
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 FILES = {
@@ -48,13 +50,6 @@ FILES = {
 TRAIN_SETS = ("labelled", "independent", "tune_a", "train_c", "train_d", "train_e", "train_f")
 BLIND_SET = "blind"
 EARLIER_BLIND_SET = "blind_b"  # scored once before the last round of changes; still never trained on
-TAGS = ("push", "pull", "move_away", "neutral")
-BEHAVIOURS = {
-    "push": {"proposing", "reasoning", "stating_expectations", "evaluating", "incentives"},
-    "pull": {"involving", "listening", "disclosing", "common_ground", "shared_vision"},
-    "move_away": {"disengaging", "avoiding"},
-    "neutral": {None},
-}
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,8 @@ def load_set(name: str) -> list[Row]:
     rows = []
     for i, rec in enumerate(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):
         tag, beh = rec["tag"].strip(), (rec["behaviour"] or "").strip() or None
-        if tag not in TAGS or beh not in BEHAVIOURS[tag] or rec["is_request"].strip() not in ("0", "1"):
+        known = beh is None or beh in TAG_OF  # a neutral row has no behaviour
+        if tag not in TAGS or not known or tag_of(beh) != tag or rec["is_request"].strip() not in ("0", "1"):
             raise ValueError(f"{path.name} data row {i}: bad labels {tag!r}/{beh!r}/{rec['is_request']!r}")
         rows.append(Row(source=name, tag=tag, behaviour=beh, is_request=rec["is_request"].strip() == "1",
                         text=rec["text"].strip()))

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from voicecoach import vocabulary, wording_model, wording_rules, wording_stages
 from voicecoach.types import Word
 from voicecoach.wording import (
-    BEHAVIOURS, TAGS, Balance, Specificity, balance, check_specificity, conciseness, find_fillers,
-    find_hedges, main_request, per_100_words, tag_sentence, tag_sentences,
+    BEHAVIOURS, TAGS, Balance, Decision, RuleVerdict, Specificity, WordingModelError, WordingSettings, balance,
+    check_specificity, combine, find_fillers, find_hedges, main_request, normalise, per_100_words,
+    rule_verdict, split_text, tag_sentence, tag_sentences,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +72,15 @@ def test_behaviours_belong_to_their_tag():
         assert tag in TAGS and len(behaviours) == (2 if tag == "move_away" else 5)
 
 
+def test_the_vocabulary_is_defined_once():
+    """wording re-exports the vocabulary; TAG_OF is BEHAVIOURS read backwards."""
+    assert TAGS is vocabulary.TAGS and BEHAVIOURS is vocabulary.BEHAVIOURS
+    assert vocabulary.TAG_OF == {b: t for t, bs in BEHAVIOURS.items() for b in bs}
+    assert vocabulary.tag_of("listening") == "pull"
+    assert vocabulary.tag_of(None) == vocabulary.tag_of("no_such_behaviour") == "neutral"
+    assert set(wording_rules.REASONS) == set(vocabulary.TAG_OF) | {None}
+
+
 def test_to_dict_is_json_with_the_cli_keys():
     d = tag_sentence("Can you enrol me on the negotiation workshop in May?").to_dict()
     assert json.loads(json.dumps(d)) == d
@@ -125,14 +136,6 @@ def test_main_request_prefers_the_most_specific_then_the_last():
     assert main_request(tags) == 2
     assert main_request(tag_sentences(["I want a pay rise.", "I want a promotion."])) == 1
     assert main_request(tag_sentences(["Good morning.", "What do you think?"])) is None
-
-
-def test_conciseness_counts_words_up_to_the_end_of_the_request():
-    tags = tag_sentences(["Thanks for your time.", "Please enrol me on the course in March.", "What do you think?"])
-    assert conciseness(tags) == 4 + 8
-    assert conciseness(tag_sentences(["Hello there."])) is None
-    with pytest.raises(ValueError, match="request_index"):
-        conciseness(tags, request_index=7)
 
 
 # ---- fillers and hedges in context ------------------------------------------------------
@@ -195,17 +198,18 @@ def test_balance_shares_and_switches():
     b = balance(tags, durations_s=[4.0, 1.0, 2.0, 1.0, 2.0])
     assert isinstance(b, Balance)
     assert (b.push_share, b.pull_share, b.move_away_share, b.neutral_share) == pytest.approx((0.6, 0.2, 0.1, 0.1))
-    assert b.switches == 2 and b.flags == ()
+    assert b.switches == 2 and (b.push_only, b.pull_only) == (False, False)
 
 
-@pytest.mark.parametrize("sentences, flags", [
-    (["Please enrol me on the course in March.", "I want a pay rise."], ("push_only",)),
-    (["What do you think?", "So what I'm hearing is that timing matters."], ("pull_only",)),
-    (["Good morning."], ()),
+@pytest.mark.parametrize("sentences, push_only, pull_only", [
+    (["Please enrol me on the course in March.", "I want a pay rise."], True, False),
+    (["What do you think?", "So what I'm hearing is that timing matters."], False, True),
+    (["Good morning."], False, False),
 ], ids=["all-push", "all-pull", "neither"])
-def test_balance_flags_a_take_stuck_on_one_side(sentences, flags):
+def test_balance_flags_a_take_stuck_on_one_side(sentences, push_only, pull_only):
     b = balance(tag_sentences(sentences), durations_s=[1.0] * len(sentences))
-    assert b.flags == flags and b.to_dict()["flags"] == list(flags)
+    assert (b.push_only, b.pull_only) == (push_only, pull_only)
+    assert (b.to_dict()["push_only"], b.to_dict()["pull_only"]) == (push_only, pull_only)
 
 
 def test_balance_with_no_time_is_all_zero():
@@ -295,14 +299,187 @@ def test_a_sentence_no_rule_knows_is_decided_and_explained_by_the_model():
     assert all(c in t.reason for c in t.cues)
 
 
-def test_missing_or_stale_model_file_says_what_to_do(tmp_path):
+@pytest.fixture
+def model_at(monkeypatch):
+    """Point the shipped model's path at another file; the cached model is dropped before and after."""
+    def use(path):
+        monkeypatch.setattr(wording_model, "MODEL_PATH", path)
+        wording_model.load.cache_clear()
+    yield use
+    wording_model.load.cache_clear()
+
+
+def _one_line_fix(err) -> str:
+    msg = str(err.value)
+    assert "\n" not in msg
+    return msg
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path, model_at):
+    model_at(tmp_path / "absent.npz")
+    with pytest.raises(WordingModelError) as err:
+        wording_model.load()
+    msg = _one_line_fix(err)
+    assert str(tmp_path / "absent.npz") in msg and "missing" in msg
+    assert "`make run` or `pip install -e .`" in msg
+    with pytest.raises(WordingModelError):  # through the tagger too
+        tag_sentence("Could you put me forward for the role?")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not-a-zip", "array-missing"])
+def test_corrupt_model_file_is_a_clear_error(tmp_path, model_at, damage):
     import numpy as np
-    from voicecoach.wording_model import MODEL_PATH, WordingModel
-    with pytest.raises(RuntimeError, match="train_wording.py"):
-        WordingModel(tmp_path / "absent.npz")
-    with np.load(MODEL_PATH, allow_pickle=False) as z:
+    bad = tmp_path / "bad.npz"
+    data = wording_model.MODEL_PATH.read_bytes()
+    if damage == "truncated":
+        bad.write_bytes(data[: len(data) // 2])
+    elif damage == "not-a-zip":
+        bad.write_bytes(b"not a model at all\n" * 10)
+    else:
+        with np.load(wording_model.MODEL_PATH, allow_pickle=False) as z:
+            np.savez(bad, **{k: z[k] for k in z.files if k != "weights"})
+    model_at(bad)
+    with pytest.raises(WordingModelError) as err:
+        wording_model.load()
+    msg = _one_line_fix(err)
+    assert str(bad) in msg and "cannot be read" in msg and "`make run` or `pip install -e .`" in msg
+
+
+def test_stale_model_file_says_to_retrain(tmp_path, model_at):
+    import numpy as np
+    with np.load(wording_model.MODEL_PATH, allow_pickle=False) as z:
         old = {k: z[k] for k in z.files}
     old["feature_version"] = np.int64(0)
     np.savez(tmp_path / "old.npz", **old)
-    with pytest.raises(RuntimeError, match="features v0"):
-        WordingModel(tmp_path / "old.npz")
+    model_at(tmp_path / "old.npz")
+    with pytest.raises(WordingModelError, match="features v0.*train_wording.py") as err:
+        wording_model.load()
+    assert isinstance(err.value, RuntimeError)
+    _one_line_fix(err)
+
+
+# ---- the rules' verdict, one stage at a time ----------------------------------------------
+
+def test_normalise_is_the_form_the_rules_read():
+    assert normalise("  I\u2019d  LIKE\n a \u201cbreak\u201d ") == "i'd like a \"break\""
+
+
+def test_rule_verdict_is_a_named_result():
+    v = rule_verdict("Could you put me forward for the role?")
+    assert v == RuleVerdict("stating_expectations", True, ("could you put me",), True)
+    assert v.tag == "push"
+    assert rule_verdict("Is that fair?") == RuleVerdict("involving", False, ("is",), False)
+    assert rule_verdict("") == RuleVerdict(None, False, (), False)
+
+
+def test_marker_stages_carry_no_patterns():
+    markers = [s for s in wording_rules.STAGES if s[0] in (wording_rules.MODAL_YOU, wording_rules.ANY_QUESTION)]
+    assert [s[0] for s in markers] == [wording_rules.MODAL_YOU, wording_rules.ANY_QUESTION]
+    assert all(patterns == () for _, _, patterns in markers)
+
+
+@pytest.mark.parametrize("n, expected", [
+    ("could you put me forward for the role?", ("stating_expectations", True)),
+    ("could you say more about that?", ("involving", False)),
+    ("would you give me some feedback on the draft?", ("involving", False)),
+    ("what could you do about it?", None),
+    ("i want the role.", None),
+], ids=["request", "pull-verb", "pull-give-feedback", "wh-question", "no-modal-you"])
+def test_modal_you_stage(n, expected):
+    v = wording_stages.modal_you_stage(n)
+    assert (v and (v.behaviour, v.is_request)) == expected
+
+
+def test_any_question_and_fallback_stages():
+    assert wording_stages.any_question_stage("so, is that fair") == RuleVerdict("involving", False, ("so, is",), False)
+    assert wording_stages.any_question_stage("what i'd like is a decision") is None  # pseudo-cleft
+    assert wording_stages.fallback_verdict("it rained") == RuleVerdict(None, False, (), False)
+    assert wording_stages.fallback_verdict("it rained?").behaviour == "involving"
+
+
+@pytest.mark.parametrize("behaviour, is_request, n, expected", [
+    ("proposing", False, "how about i lead the induction", True),
+    ("proposing", False, "we could rotate the rota", False),
+    ("incentives", False, "if you approve the course, i'll cover fridays", True),
+    ("incentives", False, "in return, i'll cover fridays", False),
+    ("stating_expectations", True, "what i want out of this meeting is clarity", False),
+    ("stating_expectations", True, "i want to lead the pilot", True),
+    ("reasoning", False, "how about i lead, because you are away", False),
+], ids=["proposal-asks", "proposal", "incentive-asks", "incentive", "contracting", "request", "other"])
+def test_request_adjustments(behaviour, is_request, n, expected):
+    assert wording_stages.adjust_request(behaviour, is_request, n) is expected
+
+
+def test_pattern_stage_takes_the_first_match_as_the_cue():
+    import re
+    patterns = (re.compile(r"\bbreak\b"), re.compile(r"\bi'd like\b"))
+    v = wording_stages.pattern_stage("so, i'd like a break", "disengaging", False, patterns)
+    assert v == RuleVerdict("disengaging", False, ("break",), True)
+    assert wording_stages.pattern_stage("hello", "disengaging", False, patterns) is None
+
+
+def test_model_features_take_a_rule_verdict():
+    text = "Could you put me forward for the role?"
+    feats = wording_model.features(text, rule_verdict(text))
+    assert {"r=stating_expectations:cue", "r=request:1"} <= set(feats)
+    with pytest.raises(TypeError, match="RuleVerdict"):
+        wording_model.features(text, ("stating_expectations", True, (), True))
+
+
+# ---- rules and model together, and their settings -----------------------------------------
+
+def _prediction(behaviour, tag_p, request_p):
+    return wording_model.Prediction(behaviour=behaviour, behaviour_p=max(tag_p.values()),
+                                    tag_p={t: tag_p.get(t, 0.0) for t in TAGS}, request_p=request_p)
+
+
+def test_combine_keeps_the_rule_unless_the_model_is_sure():
+    rule = RuleVerdict("proposing", False, ("what if we",), True)
+    sure_pull = _prediction("involving", {"pull": 0.9, "push": 0.1}, 0.1)
+    assert combine(rule, sure_pull) == Decision("involving", False, (), "model")
+    assert combine(rule, sure_pull, overrule_p=0.95) == Decision("proposing", False, ("what if we",), "rule")
+    agrees = _prediction("stating_expectations", {"push": 0.8, "pull": 0.2}, 0.4)
+    assert combine(rule, agrees) == Decision("proposing", True, ("what if we",), "rule")  # 0.4 >= 0.35
+    assert combine(rule, agrees, request_p=0.5).is_request is False
+    uncued = RuleVerdict(None, False, (), False)
+    assert combine(uncued, agrees) == Decision("stating_expectations", True, (), "model")
+
+
+def test_settings_reach_the_tagger():
+    text = "Traffic on the ring road was awful this morning."  # the rules read a judgement
+    assert (tag_sentence(text).tag, tag_sentence(text).source) == ("neutral", "model")
+    strict = WordingSettings(model_overrules_p=0.9)
+    t = tag_sentence(text, settings=strict)
+    assert (t.behaviour, t.source) == ("evaluating", "rule")
+    assert [x.tag for x in tag_sentences([text], settings=strict)] == ["push"]
+    assert WordingSettings() == WordingSettings(0.6, 0.35)
+
+
+@pytest.mark.parametrize("kwargs", [{"model_overrules_p": -0.1}, {"model_request_p": 1.5}], ids=["overrule", "request"])
+def test_settings_reject_impossible_thresholds(kwargs):
+    with pytest.raises(ValueError, match="probability"):
+        WordingSettings(**kwargs)
+
+
+# ---- sentences from a paragraph ------------------------------------------------------------
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Thanks for your time.  I'd like to lead the pilot!\nWhat do you think?",
+     ["Thanks for your time.", "I'd like to lead the pilot!", "What do you think?"]),
+    ("Mr. Smith said so. Is it?", ["Mr. Smith said so.", "Is it?"]),
+    ("could you put me forward for the role", ["could you put me forward for the role"]),
+    ("Dr. J. Murphy, e.g. the course lead, etc. agreed. Prof. Ng too.",
+     ["Dr. J. Murphy, e.g. the course lead, etc. agreed.", "Prof. Ng too."]),
+    ("It took 3.5 days... Really?! Yes.", ["It took 3.5 days...", "Really?!", "Yes."]),
+    ("She said \"no.\" Then left.", ["She said \"no.\"", "Then left."]),
+    ("", []),
+    (" \n\t ", []),
+], ids=["three", "mr", "no-final-punctuation", "abbreviations-and-initials", "runs-and-decimals",
+        "closing-quote", "empty", "blank"])
+def test_split_text(text, sentences):
+    assert split_text(text) == sentences
+
+
+def test_split_text_rejects_non_text():
+    with pytest.raises(TypeError, match="str"):
+        split_text(None)

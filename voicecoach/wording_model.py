@@ -5,12 +5,15 @@ Logistic regression trained by ``scripts/train_wording.py`` on the labelled sets
 (float16, a few hundred kB); inference is a sum of weight rows in numpy, no network and no
 model hub. :mod:`voicecoach.wording` combines it with the transparent rules: it decides the
 sentences no rule recognises, and overrules a rule's cue only when it is sure of another tag
-(see ``wording._combine``).
+(see ``wording.combine``). A missing, unreadable or stale weights file raises
+:class:`WordingModelError` with a one-line message saying how to fix it.
 """
 from __future__ import annotations
 
 import math
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,8 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach import wording_rules as _rules
+from voicecoach.vocabulary import TAGS, tag_of
+from voicecoach.wording_stages import RuleVerdict
 
-__all__ = ["MODEL_PATH", "FEATURE_VERSION", "features", "Prediction", "WordingModel", "load", "predict"]
+__all__ = ["MODEL_PATH", "FEATURE_VERSION", "WordingModelError", "features", "Prediction", "WordingModel", "load"]
 
 MODEL_PATH = Path(__file__).with_name("wording_model.npz")
 FEATURE_VERSION = 2  # bump when features() changes; the file records the version it was trained with
@@ -35,22 +40,24 @@ def tokens(text: str) -> list[str]:
 _SUBJECTS = {"i", "i'm", "i've", "i'd", "i'll", "you", "you're", "you've", "you'd", "you'll", "we", "we're",
              "we've", "we'd", "we'll", "it", "it's", "that", "that's", "this", "there", "there's", "the", "my",
              "our", "your", "let's", "let", "so", "and", "but", "if", "what", "how", "can", "could", "would"}
-_EMOTION_RE = re.compile(r"\b" + _rules._EMOTION + r"\b")
-_EVAL_RE = re.compile(r"\b" + _rules._EVAL_ADJ + r"\b")
+_EMOTION_RE = re.compile(r"\b" + _rules.EMOTION + r"\b")
+_EVAL_RE = re.compile(r"\b" + _rules.EVAL_ADJ + r"\b")
 _NUMBER_RE = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
                         r"thirty|forty|fifty|hundred|thousand|half|percent|per cent|grand)\b")
 
 
-def features(text: str, rule: tuple | None = None) -> list[str]:
+def features(text: str, rule: RuleVerdict | None = None) -> list[str]:
     """The sparse binary features of a sentence (each weighs ``1/sqrt(len)`` in the model).
 
     Word unigrams (``w=``), word bigrams with sentence boundaries (``b=``), the first two words
     (``f=``), five-letter prefixes as a cheap stem (``p=``), letter 3- to 5-grams inside words
     (``c=``), a few shape features (``s=``: question, length, first-word subject, emotion and
     judgement words, a time, a number) and, when given, what the rules said (``r=``: behaviour,
-    whether a cue matched, whether they read a request). ``rule`` is the verdict of
-    ``wording._rules``: ``(behaviour, is_request, cues, cued)``.
+    whether a cue matched, whether they read a request). ``rule`` is
+    ``wording.rule_verdict(text)``; its ``cues`` are not used.
     """
+    if rule is not None and not isinstance(rule, RuleVerdict):
+        raise TypeError(f"rule must be a RuleVerdict (wording.rule_verdict(text)), got {type(rule).__name__}")
     toks = tokens(text)
     feats: set[str] = set()
     low = " ".join(toks)
@@ -67,9 +74,8 @@ def features(text: str, rule: tuple | None = None) -> list[str]:
     if _NUMBER_RE.search(low):
         feats.add("s=number")
     if rule is not None:
-        behaviour, is_request, _cues, cued = rule
-        feats.add(f"r={behaviour or 'none'}:{'cue' if cued else 'fallback'}")
-        feats.add(f"r=request:{int(is_request)}")
+        feats.add(f"r={rule.behaviour or 'none'}:{'cue' if rule.cued else 'fallback'}")
+        feats.add(f"r=request:{int(rule.is_request)}")
     padded = ["<s>", *toks, "</s>"]
     feats.update("w=" + t for t in toks)
     feats.update(f"b={a}_{b}" for a, b in zip(padded, padded[1:]))
@@ -115,10 +121,22 @@ class Prediction:
         return model._cues(feats, best)
 
 
-class WordingModel:
-    """Weights and vocabulary loaded from ``wording_model.npz``."""
+class WordingModelError(RuntimeError):
+    """The wording model's weights file is missing, unreadable or stale (one-line message)."""
 
-    def __init__(self, path: Path = MODEL_PATH):
+
+_REINSTALL = "reinstall voicecoach: `make run` or `pip install -e .`"
+
+
+class WordingModel:
+    """Weights and vocabulary loaded from ``wording_model.npz`` (default :data:`MODEL_PATH`).
+
+    Raises :class:`WordingModelError` when the file is missing, unreadable (truncated or
+    corrupt) or was trained with other features.
+    """
+
+    def __init__(self, path: Path | None = None):
+        path = MODEL_PATH if path is None else Path(path)
         try:
             with np.load(path, allow_pickle=False) as z:
                 self.classes = [str(c) for c in z["classes"]]
@@ -129,15 +147,16 @@ class WordingModel:
                 self.request_bias = float(z["request_bias"])
                 version = int(z["feature_version"])
         except FileNotFoundError:
-            raise RuntimeError(
-                f"the wording model {path} is missing; reinstall voicecoach or run "
-                "`python scripts/train_wording.py` to rebuild it") from None
+            raise WordingModelError(f"the wording model {path} is missing; {_REINSTALL}") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+            raise WordingModelError(f"the wording model {path} cannot be read ({type(e).__name__}: it is "
+                                    f"truncated or corrupt); {_REINSTALL}") from None
         if version != FEATURE_VERSION:
-            raise RuntimeError(f"the wording model {path} was trained with features v{version}, this code "
-                               f"uses v{FEATURE_VERSION}; run `python scripts/train_wording.py`")
-        self._tag_of = [_rules.TAG_OF.get(c, "neutral") for c in self.classes]
+            raise WordingModelError(f"the wording model {path} was trained with features v{version}, this code "
+                                    f"uses v{FEATURE_VERSION}; run `python scripts/train_wording.py`")
+        self._tag_of = [tag_of(c) for c in self.classes]
 
-    def predict(self, text: str, rule: tuple | None = None) -> Prediction:
+    def predict(self, text: str, rule: RuleVerdict | None = None) -> Prediction:
         """Predict from the words, and from the rules' verdict (see :func:`features`)."""
         feats = features(text, rule)
         idx = [self.vocab[f] for f in feats if f in self.vocab]
@@ -146,7 +165,7 @@ class WordingModel:
         p = np.exp(logits - logits.max())
         p /= p.sum()
         best = int(p.argmax())
-        tag_p = {t: 0.0 for t in ("push", "pull", "move_away", "neutral")}
+        tag_p = {t: 0.0 for t in TAGS}
         for c, pc in zip(self._tag_of, p):
             tag_p[c] += float(pc)
         r = float(self.request_weights[idx].sum() * scale + self.request_bias)
@@ -186,10 +205,9 @@ _STOPWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def load() -> WordingModel:
-    """The shipped model, loaded once per process."""
-    return WordingModel()
+    """The shipped model (:data:`MODEL_PATH`), loaded once per process.
 
-
-def predict(text: str, rule: tuple | None = None) -> Prediction:
-    """Predict with the shipped model (see :class:`Prediction` and :meth:`WordingModel.predict`)."""
-    return load().predict(text, rule)
+    Raises :class:`WordingModelError` (not cached: the next call tries again) when the file is
+    missing, unreadable or stale.
+    """
+    return WordingModel(MODEL_PATH)

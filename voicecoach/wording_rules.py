@@ -1,10 +1,14 @@
 """Pattern tables for :mod:`voicecoach.wording` (data only, no logic).
 
 Every pattern runs on a normalised sentence: lower case, straight apostrophes, single
-spaces (see ``wording._normalise``). The tagger tries the stages of ``STAGES`` in order and
+spaces (see ``wording.normalise``). The tagger tries the stages of ``STAGES`` in order and
 the first pattern that matches decides the tag; its matched words become the sentence's cues.
 The order is the model: Move Away and listening cues beat everything, incentives beat
 requests, strong requests ("could you put me forward…") beat open questions, and so on.
+Two stages are markers rather than patterns (``MODAL_YOU``, ``ANY_QUESTION``); the functions
+that apply each stage, and the request adjustments after a match, are listed in
+:mod:`voicecoach.wording` under "How a sentence is tagged". The tag of each behaviour is in
+:mod:`voicecoach.vocabulary`; the filler and hedge word lists are in :mod:`voicecoach.markers`.
 """
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ import re
 
 __all__ = [
     "QUOTES",
-    "TAG_OF",
     "STAGES",
     "MODAL_YOU",
     "ANY_QUESTION",
@@ -25,6 +28,8 @@ __all__ = [
     "WH_START_RE",
     "QUESTION_START_RE",
     "PSEUDO_CLEFT_RE",
+    "EMOTION",
+    "EVAL_ADJ",
     "REASONS",
     "ACTION_RE",
     "ACTION_LEMMAS",
@@ -35,35 +40,21 @@ __all__ = [
     "VAGUE_RE",
     "VAGUE_OBJECT_RE",
     "VAGUE_REQUEST_EXAMPLES",
-    "FILLER_WORDS",
-    "LIKE_VERB_PREV",
-    "LIKE_PREP_PREV",
-    "NUMBERS",
-    "HEDGE_PHRASES",
-    "HEDGE_WORDS",
-    "JUST_NOT_HEDGE_NEXT",
-    "KIND_NOUN_PREV",
 ]
 
 # Curly quotes and the em dash, as Whisper and word processors write them, read as plain ones.
 QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": "-"})
 
-TAG_OF = {
-    "proposing": "push", "reasoning": "push", "stating_expectations": "push",
-    "evaluating": "push", "incentives": "push",
-    "involving": "pull", "listening": "pull", "disclosing": "pull",
-    "common_ground": "pull", "shared_vision": "pull",
-    "disengaging": "move_away", "avoiding": "move_away",
-}
-
 _I_WOULD = r"(?:i'd|i would)"
 _I_WANT = r"(?:i'd|i would|i)(?: really| also| just)? (?:like|want|need|love|expect|appreciate)"
 _PRE = r"^(?:(?:so|and|but|okay|ok|well|now|then|right|also|um|uh),? )*"  # discourse openers
-_EMOTION = (r"(?:worried|nervous|anxious|uncertain|unsure|scared|afraid|concerned|confused|frustrated|upset|"
+# Feeling words and judgement words, as regex alternations without word boundaries: used in the
+# disclosing / evaluating stages and as the model's ``s=emotion`` / ``s=judgement`` features.
+EMOTION = (r"(?:worried|nervous|anxious|uncertain|unsure|scared|afraid|concerned|confused|frustrated|upset|"
             r"disappointed|embarrassed|stressed|overwhelmed|unclear|torn|struggling|hesitant|out of my depth|"
             r"uneasy|insecure|defensive|emotional|intimidated|demotivated|stuck|lost|heated|worked up|anxious)")
 _MINUTES = r"(?:a |one |two |five |ten |a few |a couple of |\d+ )?(?:moment|minute|minutes|mins|second|seconds)"
-_EVAL_ADJ = (
+EVAL_ADJ = (
     r"(?:positive|negative|impressive|motivating|draining|energi[sz]ing|fulfilling|satisfying|tedious|"
     r"effective|ineffective|successful|unsuccessful|smooth|confusing|productive|worthwhile|pointless|"
     r"fun|challenging|stretching|invaluable|awful|terrible|disorgani[sz]ed|well organi[sz]ed|"
@@ -76,15 +67,16 @@ _EVAL_ADJ = (
 )
 
 
-MODAL_YOU = "@modal_you"
-ANY_QUESTION = "@any_question"
+# Stage markers in STAGES (they carry no patterns):
+MODAL_YOU = "@modal_you"  # "could/would/will you <verb>": a request unless the verb asks for talk
+ANY_QUESTION = "@any_question"  # a question no earlier stage recognised is involving (Pull)
 
 
 def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
-# (behaviour, is_request, patterns) in the order they are tried.
+# (behaviour, is_request, patterns) in the order they are tried; behaviour None is neutral.
 STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     ("disengaging", False, _c(
         r"\b(?:pause|stop|break|stop here)(?: for)? (?:a sec|a second|a moment|a minute|a bit)\b|\bbreak off\b",
@@ -279,7 +271,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi (?:don'?t|do not) (?:really )?know\b|\bi (?:wasn'?t|was not) sure\b",
         r"\bi (?:feel|felt)\b",
         r"\bi(?:'m| am)(?: getting| becoming| feeling)?(?: a bit| a little| quite| really| very| so| pretty| also| still| \w+ly)? "
-        + _EMOTION + r"\b|\bi (?:get|got|become|feel|felt)(?: \w+)? " + _EMOTION + r"\b",
+        + EMOTION + r"\b|\bi (?:get|got|become|feel|felt)(?: \w+)? " + EMOTION + r"\b",
         r"\bpart of me\b",
         r"\bi'?m (?:still )?(?:figuring|working) out\b|\bi haven'?t (?:figured|worked) out\b|\bi'?m still learning\b",
         r"\bi (?:have to |must )?(?:admit|confess)\b|\bi'?ll be honest\b|\bto be honest\b",
@@ -304,7 +296,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bi (?:really )?(?:enjoy|love)\b",
         r"\bi found (?:the|it|that|this|working|my|our)\b",
         r"\bproud of\b",
-        r"\b(?:was|were|has been|have been|is|are|felt)(?: (?:a|an|really|very|so|quite|pretty|the most|a really|just|not|\w+ly))* " + _EVAL_ADJ + r"\b",
+        r"\b(?:was|were|has been|have been|is|are|felt)(?: (?:a|an|really|very|so|quite|pretty|the most|a really|just|not|\w+ly))* " + EVAL_ADJ + r"\b",
         r"\b(?:handled|run|managed|done|organi[sz]ed|communicated|led)(?: really| very| so)? (?:well|badly|poorly)\b",
         r"\b(?:worked (?:really )?well|didn'?t work|went (?:really |very )?(?:well|badly|smoothly)|handled (?:badly|well|poorly))\b",
         r"\b(?:most|least) (?:rewarding|enjoyable|valuable|interesting|useful|difficult|frustrating)\b",
@@ -478,34 +470,3 @@ VAGUE_REQUEST_EXAMPLES = (
     "send me an email invitation to the data conference by Friday",
     "give me a slot to present my proposal at next Tuesday's leadership meeting",
 )
-
-# ---- fillers and hedges (used with context checks in wording.find_fillers/find_hedges) -----
-FILLER_WORDS = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm", "eh",
-                           "basically", "literally"})
-LIKE_VERB_PREV = frozenset({
-    "i", "you", "we", "they", "i'd", "you'd", "we'd", "they'd", "would", "do", "don't", "didn't",
-    "doesn't", "really", "also", "to", "people", "who", "might", "may", "will", "i'll", "could",
-    "should", "not", "i'm", "would've", "did", "does", "genuinely", "still", "always",
-})
-LIKE_PREP_PREV = frozenset({
-    "look", "looks", "looked", "looking", "sound", "sounds", "sounded", "seem", "seems", "seemed",
-    "feel", "feels", "felt", "something", "just", "more", "much", "nothing", "anything", "things",
-    "stuff", "exactly", "lot", "ones", "one", "roles", "role", "projects", "courses",
-})
-NUMBERS = frozenset("a one two three four five six seven eight nine ten twenty thirty forty fifty "
-                     "hundred half few couple".split())
-HEDGE_PHRASES = (
-    ("a", "little", "bit"), ("if", "you", "don't", "mind"), ("i", "don't", "know", "if"),
-    ("if", "that's", "okay"), ("if", "that's", "ok"), ("if", "that's", "alright"),
-    ("i", "was", "wondering"), ("i", "feel", "like"), ("more", "or", "less"), ("sort", "of"),
-    ("kind", "of"), ("a", "bit"), ("a", "little"), ("i", "think"), ("i", "guess"),
-    ("i", "suppose"), ("i", "wonder"), ("if", "possible"),
-)
-HEDGE_WORDS = frozenset({"maybe", "perhaps", "possibly", "probably", "hopefully", "somewhat",
-                          "kinda", "sorta", "just"})
-JUST_NOT_HEDGE_NEXT = frozenset({
-    "before", "after", "in", "on", "at", "by", "now", "then", "as", "like", "when", "since",
-    "until", "right", "ahead", "under", "over", "once", "gone", "finished", "started", "joined",
-})
-KIND_NOUN_PREV = frozenset({"what", "a", "this", "that", "the", "any", "some", "every", "which",
-                             "one", "same", "no", "right", "wrong", "these", "those", "other"})
