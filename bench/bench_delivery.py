@@ -1,11 +1,16 @@
 """Accuracy of the delivery measurements against takes of known truth (espeak-ng + silences
 of known length + final words scaled by a known gain), through the real model. Prints the
 errors side by side with the issue's tolerances."""
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from voicecoach.analysis import analyse
 from voicecoach.audio import Audio
-from voicecoach.samples import Silence, Speech, build_take
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from synth import Silence, Speech, build_take  # noqa: E402  (test support: espeak-ng takes)
 
 LEAD = "I have really enjoyed leading the data migration this year."
 ASK = "Please enrol me on the leadership course before the March intake."
@@ -23,7 +28,7 @@ def main() -> None:
             if tail == "next":
                 parts.append(Speech("What do you think?"))
             a = analyse(Audio(build_take(parts)[0]))
-            r = a.m.request_pause
+            r = a.request
             errs.append(abs(r.pause_after_s - wait) if r else np.inf)
     print(f"pause after request: max error {max(errs):.3f} s, mean {np.mean(errs):.3f} s over {len(errs)} takes (tolerance 0.15 s)")
 
@@ -34,7 +39,7 @@ def main() -> None:
     for g, t in zip(gaps, texts[1:]):
         parts += [Silence(g), Speech(t)]
     a = analyse(Audio(build_take(parts)[0]))
-    got = [p.duration_s for p in a.m.delivery.pauses]
+    got = [p.duration_s for p in a.pauses]
     perr = [abs(x - g) for x, g in zip(got, gaps)] if len(got) == len(gaps) else [np.inf]
     print(f"pause lengths: {len(got)}/{len(gaps)} found, max error {max(perr):.3f} s (tolerance 0.12 s)")
 
@@ -42,14 +47,14 @@ def main() -> None:
         y, truth = build_take([Speech(LEAD, wpm=rate), Silence(0.5), Speech(ASK, wpm=rate)])
         a = analyse(Audio(y))
         true = truth.n_words / (truth.parts[-1][2] - truth.parts[0][1]) * 60
-        print(f"wpm at espeak -s {rate}: measured {a.m.delivery.wpm:.0f}, true {true:.0f}, error {abs(a.m.delivery.wpm / true - 1):.1%} (tolerance 12%)")
+        print(f"wpm at espeak -s {rate}: measured {a.pace.wpm:.0f}, true {true:.0f}, error {abs(a.pace.wpm / true - 1):.1%} (tolerance 12%)")
 
     for text in FINALS:
         drops, flags = {}, {}
         for gain in (0.0, -6.0, -12.0):
             y, _ = build_take([Speech(LEAD), Silence(0.6), Speech(text, final_gain_db=gain), Silence(2.5)])
             a = analyse(Audio(y))
-            drops[gain] = max(a.m.delivery.sentences, key=lambda s: s.n_words).end_drop_db
+            drops[gain] = max(a.sentences, key=lambda s: s.n_words).end_drop_db
             flags[gain] = "end_drop" in [f.code for f in a.feedback]
         print(f"end_drop '{text.split()[-1]}': shift at -6 dB {drops[-6.0] - drops[0.0]:+.1f}, at -12 dB "
               f"{drops[-12.0] - drops[0.0]:+.1f} (target 6/12 ±3); end_drop raised at 0/-6/-12: "

@@ -56,7 +56,8 @@ def label(seconds: float) -> str:
 def make_takes(durations: list[int], folder: Path) -> tuple[Path, dict[int, tuple[Path, float, int]]]:
     """WAVs of the warm-up take and of each duration: {duration: (path, seconds, true words)}."""
     import numpy as np
-    from voicecoach.samples import SR, Speech, build_take, to_wav_bytes
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from synth import SR, Speech, build_take, to_wav_bytes  # test support: espeak-ng takes
 
     rates = [135, 150, 165, 180]
     cache = {t: build_take([Speech(t, wpm=rates[i % 4])], lead_s=0.0)[0]
@@ -152,7 +153,7 @@ def warm_worker(wav: str, warmup: str, repeats: int) -> None:
     for _ in range(repeats):
         t, cpu = time.perf_counter(), time.process_time()
         a = analyse(wav)
-        runs.append((time.perf_counter() - t, time.process_time() - cpu, a.timings_s, len(a.m.words)))
+        runs.append((time.perf_counter() - t, time.process_time() - cpu, a.timings_s, len(a.words)))
     wall, cpu, timings, words = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
     print(json.dumps({"seconds": wall, "cpu_s": cpu, "timings_s": timings, "words": words, "runs_s": [r[0] for r in runs]}))
 

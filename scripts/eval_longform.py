@@ -41,12 +41,12 @@ import jiwer
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]  # tests/synth.py: espeak-ng takes of known truth
 
 from scripts.eval_wer import FILLERS, count_fillers, normalise, read_clips  # noqa: E402
 from voicecoach import audio, transcribe as vc_transcribe  # noqa: E402
 from voicecoach.analysis import Settings, analyse  # noqa: E402
-from voicecoach.samples import SR, Silence, Speech, build_take, speak  # noqa: E402
+from synth import SR, Silence, Speech, build_take, speak  # noqa: E402
 
 GAPS_S = (0.3, 0.5, 0.8, 1.2, 2.0, 3.0)  # between the clips of a real take
 SENTENCE_GAPS_S = (0.15, 0.3, 0.5, 0.8, 1.2)  # between espeak sentences (0.15: run on, not scored)
@@ -192,8 +192,8 @@ def voicecoach_system(settings: Settings):
             a = analyse(audio.Audio(y), settings=settings)
         except audio.AudioError:  # no words at all: an empty transcript
             return Result("", [])
-        words = " ".join(w.text for w in a.m.words)
-        return Result(words, [(p.start_s, p.end_s) for p in a.m.delivery.pauses],
+        words = " ".join(w.text for w in a.words)
+        return Result(words, [(p.start_s, p.end_s) for p in a.pauses],
                       normalise(a.transcript) == normalise(words))
     return run
 

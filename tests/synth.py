@@ -1,12 +1,12 @@
-"""Takes whose truth we know: espeak-ng speech joined with silences of known length (sox for
+"""Test support (not shipped): takes whose truth we know: espeak-ng speech joined with silences of known length (sox for
 resampling), optionally with the final word attenuated by a known number of dB.
 
-Used by the tests, the benchmarks and ``make samples``. Needs the ``espeak-ng`` and ``sox``
+Used by the tests, the benchmarks, the evaluations and ``make samples`` (scripts put ``tests/``
+on their path). Needs the ``espeak-ng`` and ``sox``
 programs (``make test`` installs them).
 """
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["Speech", "Silence", "Truth", "speak", "build_take", "to_wav_bytes", "SR"]
+
+from voicecoach.audio import to_wav_bytes  # noqa: E402  (re-exported for the tests)
 
 SR = 16_000
 
@@ -98,12 +100,3 @@ def build_take(parts, *, lead_s: float = 0.3) -> tuple[np.ndarray, Truth]:
         t += len(y) / SR
     y = np.concatenate(chunks)
     return y, Truth(tuple(spoken), tuple(silent), len(y) / SR)
-
-
-def to_wav_bytes(y: np.ndarray, *, sr: int = SR) -> bytes:
-    """16-bit PCM WAV bytes (what a browser recorder delivers)."""
-    import soundfile as sf
-
-    buf = io.BytesIO()
-    sf.write(buf, np.clip(y, -1, 1), sr, format="WAV", subtype="PCM_16")
-    return buf.getvalue()

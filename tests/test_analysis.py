@@ -7,7 +7,7 @@ import pytest
 from voicecoach import AudioError
 from voicecoach.analysis import analyse
 from voicecoach.audio import Audio
-from voicecoach.samples import Silence, Speech, build_take, to_wav_bytes
+from synth import Silence, Speech, build_take, to_wav_bytes
 
 LEAD = "I have really enjoyed leading the data migration this year."
 
@@ -37,7 +37,7 @@ def test_json_contract(take):
     for s in d["sentences"]:
         assert {"text", "start", "end", "wpm", "end_drop_db", "end_pitch_st", "tag", "behaviour", "is_request"} <= s.keys()
         assert s["tag"] in ("push", "pull", "move_away", "neutral")
-    assert {"wpm", "articulation_wpm"} == d["pace"].keys()
+    assert {"wpm", "articulation_wpm"} <= d["pace"].keys()  # more keys may be added (speaking_wpm)
     assert all({"start", "end", "duration_s"} <= p.keys() for p in d["pauses"])
     assert {"push_share", "pull_share", "move_away_share", "switches"} <= d["push_pull"].keys()
     assert all({"code", "severity", "message", "start", "end"} <= f.keys() for f in d["feedback"])
@@ -70,7 +70,7 @@ def test_end_drop_raised_at_minus_12_only(whisper, gain, flag):
                        Silence(2.5)])
     a = analyse(Audio(y))
     codes = [f.code for f in a.feedback]
-    assert ("end_drop" in codes) == flag, (a.m.delivery.sentences[-1], codes)
+    assert ("end_drop" in codes) == flag, (a.sentences[-1], codes)
 
 
 def test_noise_only_is_refused(rng):
@@ -91,9 +91,9 @@ def test_real_speech_pauses_match_frame_energy(whisper, clip):
     a = analyse(FIXTURES / clip)
     assert a.vad_agreement > 0.85
     c = prosody.contours(load(FIXTURES / clip).y)
-    gaps = prosody.silences(prosody.energy_regions(c.energy_db), duration_s=a.m.duration_s, min_s=0.25)
-    for p in [p for p in a.m.delivery.pauses if p.duration_s >= 0.5]:
+    gaps = prosody.silences(prosody.energy_regions(c.energy_db), min_s=0.25)
+    for p in [p for p in a.pauses if p.duration_s >= 0.5]:
         assert any(abs(g.start_s - p.start_s) < 0.12 and abs(g.duration_s - p.duration_s) < 0.12 for g in gaps), p
     if clip.startswith("osr"):
-        long = [p for p in a.m.delivery.pauses if p.duration_s >= 0.7]
-        assert len(long) == 9, a.m.delivery.pauses
+        long = [p for p in a.pauses if p.duration_s >= 0.7]
+        assert len(long) == 9, a.pauses

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from voicecoach.samples import Silence, Speech, build_take, to_wav_bytes
+from synth import Silence, Speech, build_take, to_wav_bytes
+from voicecoach.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -31,7 +32,10 @@ def test_recorded_take_is_saved_and_analysed(home, whisper):
     assert any("leadership course" in m.value.lower() for m in at.markdown)
     assert any("0.8 s" in m.value for m in at.metric)
     assert any("hold the silence" in e.value for e in at.error)  # short_wait is high severity
-    assert len(list((home / "recordings").iterdir())) == 1
+    (take,) = TakeStore(home).list()
+    assert take.status == "done" and take.source == "microphone"
+    at.run()  # a re-run of the page neither analyses nor saves the take again
+    assert len(TakeStore(home).list()) == 1 and any("0.8 s" in m.value for m in at.metric)
 
 
 def test_bad_recording_is_a_message_not_a_traceback(home):
@@ -39,7 +43,8 @@ def test_bad_recording_is_a_message_not_a_traceback(home):
     at.audio_input[0].set_value(("ask.wav", b"RIFF....not really a wav", "audio/wav")).run()
     assert not at.exception
     assert "could not be decoded" in at.error[0].value
-    assert len(list((home / "recordings").iterdir())) == 1  # kept, so nothing is lost
+    (take,) = TakeStore(home).list()  # kept, so nothing is lost
+    assert take.status == "failed" and "could not be decoded" in take.error
 
 
 def test_objective_specificity(home):

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from voicecoach.audio import SR, AudioError, check_audio, load
-from voicecoach.samples import to_wav_bytes
+from synth import to_wav_bytes
 
 
 def _tone(seconds=2.0, f=220.0, amp=0.3, sr=SR):

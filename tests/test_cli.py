@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from voicecoach import cli
-from voicecoach.samples import Silence, Speech, build_take, to_wav_bytes
+from synth import Silence, Speech, build_take, to_wav_bytes
 
 VC = [sys.executable, "-m", "voicecoach"]
 
@@ -122,12 +122,53 @@ def test_record_without_a_microphone_is_a_clear_message(monkeypatch, tmp_path, c
 
 
 def test_record_saves_before_analysing(monkeypatch, tmp_path, capsys):
-    """The take is on disk before analysis starts: a silent take fails analysis but is kept."""
+    """The take is on disk (and in the history) before analysis starts: a silent take fails
+    analysis but is kept, marked failed, and listed by `voicecoach takes`."""
     import sounddevice as sd
 
+    from voicecoach.takes import TakeStore
+
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(sd, "rec", lambda n, **k: np.zeros((n, 1), np.float32))
     monkeypatch.setattr(sd, "wait", lambda: None)
     out = tmp_path / "t.wav"
     code = cli.main(["record", "--seconds", "2", "--out", str(out)])
     assert code == 2 and "is silent" in capsys.readouterr().err
     assert out.exists() and out.stat().st_size > 60000
+    (take,) = TakeStore(tmp_path / "home").list()
+    assert take.status == "failed" and "is silent" in take.error and take.source == "cli"
+    assert TakeStore(tmp_path / "home").audio_path(take).read_bytes() == out.read_bytes()
+    assert cli.main(["takes"]) == 0
+    listing = capsys.readouterr().out
+    assert "failed" in listing and f"{take.id:>4}" in listing
+
+
+def test_record_never_overwrites_a_file(monkeypatch, tmp_path, capsys):
+    import sounddevice as sd
+
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    recorded = []
+    monkeypatch.setattr(sd, "rec", lambda n, **k: recorded.append(n) or np.zeros((n, 1), np.float32))
+    existing = tmp_path / "notes.txt"
+    existing.write_text("my notes")
+    code = cli.main(["record", "--seconds", "2", "--out", str(existing)])
+    assert code == 2 and "already exists" in capsys.readouterr().err
+    assert existing.read_text() == "my notes" and recorded == []  # refused before recording
+
+
+def test_tag_splits_a_paragraph_into_sentences():
+    r = run("tag", "I led the migration this year. Mr. Jones saw it. Could you put me forward for the role?")
+    rows = [json.loads(x) for x in r.stdout.splitlines()]
+    assert [x["text"] for x in rows] == ["I led the migration this year.", "Mr. Jones saw it.",
+                                         "Could you put me forward for the role?"]
+    assert rows[-1]["is_request"] is True
+
+
+def test_tag_with_the_wording_model_missing_is_one_clear_line(tmp_path):
+    code = ("import sys; from voicecoach import wording_model as m; from pathlib import Path; "
+            f"m.MODEL_PATH = Path({str(tmp_path / 'gone.npz')!r}); from voicecoach import cli; "
+            "sys.exit(cli.main(['tag', 'Could you put me forward for the role?']))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "gone.npz" in r.stderr and "reinstall" in r.stderr

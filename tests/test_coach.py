@@ -23,7 +23,8 @@ def make_take(texts, *, wpm=130.0, gap_s=0.6, wait_s=3.0, end_drop_db=0.0, rise_
             words.append(Word(w, round(t, 3), round(t + per * 0.9, 3)))
             t += per
         regions.append(Region(start, words[-1].end_s))
-        t = words[-1].end_s + (gap_s if k < len(texts) - 1 else wait_s)
+        gap = gap_s[k] if isinstance(gap_s, (list, tuple)) and k < len(texts) - 1 else gap_s
+        t = words[-1].end_s + (gap if k < len(texts) - 1 else wait_s)
     duration = t if tail_s is None else words[-1].end_s + tail_s
     n = int(duration / HOP_S) + 1
     energy = np.full(n, -100.0)
@@ -37,7 +38,8 @@ def make_take(texts, *, wpm=130.0, gap_s=0.6, wait_s=3.0, end_drop_db=0.0, rise_
     energy[sl] -= end_drop_db
     f0[sl] = 120 * 2 ** (np.linspace(0, rise_st, sl.stop - sl.start) / 12)
     c = Contours(energy_db=energy, f0_hz=f0)
-    return assess(words, regions=regions, contours=c, duration_s=duration)
+    t = assess(words, regions=regions, contours=c, duration_s=duration)
+    return t, t.feedback
 
 
 def codes(fb):
@@ -46,8 +48,9 @@ def codes(fb):
 
 def test_a_good_take_gets_no_serious_feedback():
     m, fb = make_take(GOOD)
-    assert m.request_index == 2
-    assert m.request_pause.pause_after_s == pytest.approx(3.0, abs=0.05)
+    assert m.request.sentence_index == 2
+    assert m.request.words_to_request == len(" ".join(GOOD).split())  # every word up to its end
+    assert m.request.pause_after_s == pytest.approx(3.0, abs=0.05)
     assert not [f for f in fb if f.severity in ("high", "medium")], fb
 
 
@@ -56,7 +59,7 @@ def test_short_wait_is_tied_to_the_end_of_the_request():
     m2, fb2 = make_take(GOOD, wait_s=0.6)
     f = next(f for f in fb if f.code == "short_wait")
     assert f.severity == "high" and "within 0.6 s" in f.message
-    assert f.start_s == pytest.approx(m.delivery.sentences[2].end_s, abs=0.01)
+    assert f.start_s == pytest.approx(m.sentences[2].end_s, abs=0.01)
     f2 = next(f for f in fb2 if f.code == "short_wait")
     assert "recording stopped 0.6 s after your request" in f2.message
 
@@ -64,7 +67,7 @@ def test_short_wait_is_tied_to_the_end_of_the_request():
 @pytest.mark.parametrize("drop,flag", [(0, False), (6, False), (12, True)], ids=["0dB", "6dB", "12dB"])
 def test_end_drop_threshold(drop, flag):
     m, fb = make_take(GOOD, end_drop_db=drop)
-    assert m.delivery.sentences[-1].end_drop_db == pytest.approx(drop, abs=0.5)
+    assert m.sentences[-1].end_drop_db == pytest.approx(drop, abs=0.5)
     assert ("end_drop" in codes(fb)) == flag
 
 
@@ -78,7 +81,7 @@ def test_uptalk_on_a_request_but_not_on_an_open_question():
 @pytest.mark.parametrize("wpm,code", [(210, "pace_fast"), (75, "pace_slow"), (130, None)])
 def test_pace_band(wpm, code):
     m, fb = make_take(GOOD, wpm=wpm)
-    assert m.delivery.wpm == pytest.approx(wpm * 0.9 * len(" ".join(GOOD).split()) / (len(" ".join(GOOD).split()) * 0.9), rel=0.15)
+    assert m.pace.wpm == pytest.approx(wpm * 0.9 * len(" ".join(GOOD).split()) / (len(" ".join(GOOD).split()) * 0.9), rel=0.15)
     got = {"pace_fast", "pace_slow"} & set(codes(fb))
     assert got == ({code} if code else set())
 
@@ -115,3 +118,29 @@ def test_at_most_max_items_sorted_by_severity():
     ranks = [(SEVERITIES.index(f.severity), CODES.index(f.code)) for f in fb]
     assert ranks == sorted(ranks)
     assert all(f.message and f.message[0].isupper() for f in fb)
+
+
+def test_the_wait_after_the_request_does_not_hide_a_fast_pace():
+    """Holding the wait is right; it must not make a rushed take read as calm (speaking pace)."""
+    ask = GOOD + ["What do you think?"]
+    held, fb_held = make_take(ask, wpm=190, gap_s=[0.4, 0.4, 4.0], wait_s=1.0)  # 4 s after the request
+    rushed, fb_rushed = make_take(ask, wpm=190, gap_s=[0.4, 0.4, 0.4], wait_s=1.0)
+    assert held.request.pause_after_s == pytest.approx(4.0, abs=0.05)
+    assert held.pace.wpm < rushed.pace.wpm - 20  # the old measure: diluted by the wait
+    assert held.pace.speaking_wpm == pytest.approx(rushed.pace.speaking_wpm, rel=0.02)
+    assert "pace_fast" in codes(fb_held) and "pace_fast" in codes(fb_rushed)
+    f = next(f for f in fb_held if f.code == "pace_fast")
+    assert "pauses between sentences left out" in f.message
+
+
+def test_pace_tip_without_a_request_does_not_mention_one():
+    _, fb = make_take(GOOD[:2], wpm=220)
+    f = next(f for f in fb if f.code == "pace_fast")
+    assert "request" not in f.message
+
+
+def test_every_code_has_one_check_in_rank_order():
+    from voicecoach.coach import CHECKS
+
+    assert [c for c, _ in CHECKS] == list(CODES) and len(set(CODES)) == len(CODES)
+    assert all(callable(check) for _, check in CHECKS)

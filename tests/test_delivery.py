@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from voicecoach import delivery, prosody, transcribe
-from voicecoach.samples import Silence, Speech, build_take
+from synth import Silence, Speech, build_take
 from voicecoach.types import Region, Word
 
 LEAD = "I have enjoyed leading the data migration this year."
@@ -79,7 +79,7 @@ def test_end_drop_and_pitch_on_known_contours():
 def test_no_words_gives_no_pace():
     c = prosody.Contours(energy_db=np.zeros(10), f0_hz=np.full(10, np.nan))
     d = delivery.measure_delivery([], regions=[], contours=c, duration_s=0.1)
-    assert d.wpm is None and d.sentences == () and d.pitch_range_st is None
+    assert d.pace.wpm is None and d.sentences == () and d.pitch_range_st is None
 
 
 # --- known truth through the real model -----------------------------------------------------
@@ -129,10 +129,13 @@ def test_wpm_within_12_percent(whisper, rate):
     y, truth = build_take(parts)
     _, _, d = _measure(y)
     true_wpm = truth.n_words / (truth.parts[-1][2] - truth.parts[0][1]) * 60
-    assert abs(d.wpm / true_wpm - 1) <= 0.12, (d.wpm, true_wpm)
+    assert abs(d.pace.wpm / true_wpm - 1) <= 0.12, (d.pace.wpm, true_wpm)
     # articulation rate excludes the 0.5 s pause, so it is faster
     true_art = truth.n_words / (truth.parts[-1][2] - truth.parts[0][1] - 0.5) * 60
-    assert abs(d.articulation_wpm / true_art - 1) <= 0.12
+    assert abs(d.pace.articulation_wpm / true_art - 1) <= 0.12
+    # speaking pace: words over the time inside the two sentences (the pause between left out)
+    true_speaking = truth.n_words / sum(b - a for _, a, b in truth.parts) * 60
+    assert abs(d.pace.speaking_wpm / true_speaking - 1) <= 0.12, (d.pace.speaking_wpm, true_speaking)
 
 
 # "...before the March intake" is left out on purpose: at -12 dB tiny.en hears "intake" as

@@ -53,7 +53,7 @@ def test_folder_without_model_bin_is_refused(tmp_path):
 
 
 def test_base_not_assembled_names_the_install_command(monkeypatch, tmp_path):
-    monkeypatch.setattr(transcribe, "MODELS_DIR", tmp_path)
+    monkeypatch.setenv("VOICECOACH_MODELS_DIR", str(tmp_path))
     with pytest.raises(ModelError, match=r"voicecoach models install base"):
         resolve_model("base")
 

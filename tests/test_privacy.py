@@ -23,6 +23,7 @@ from urllib.parse import urlparse
 import pytest
 
 from test_browser import CHROMIUM, _free_port
+from voicecoach.takes import TakeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "ask_good.wav"
@@ -213,7 +214,7 @@ def test_studio_analysis_stays_on_this_machine(tmp_path):
     text, requested, trace, home, port = trace_app(tmp_path)
     assert "Transcript" in text and "leadership course" in text.lower()
     assert "Deploy" not in text  # client.toolbarMode = "minimal"
-    assert any((home / "voicecoach" / "recordings").iterdir())
+    assert [t.status for t in TakeStore(home / "voicecoach").list()] == ["done"]
     assert outbound(trace) == []
     assert _telemetry_files(home) == []
     binds = inet_binds(trace)

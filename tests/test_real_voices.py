@@ -9,7 +9,7 @@ from conftest import FIXTURES
 from voicecoach import load
 from voicecoach.analysis import analyse
 from voicecoach.audio import Audio
-from voicecoach.samples import Silence, Speech, build_take
+from synth import Silence, Speech, build_take
 from voicecoach.wording import find_fillers
 
 #: Final words whose start was read off the frame energy and pitch by hand (the energy valley
@@ -32,8 +32,8 @@ def _attenuate_from(y, start_s, gain_db, *, ramp_s=0.01):
 
 
 def _sentence_ending(a, word):
-    hits = [s for s in a.m.delivery.sentences if a.m.words[s.last_word].text.lower().strip(".,?!") == word]
-    assert hits, [s.text for s in a.m.delivery.sentences]
+    hits = [s for s in a.sentences if a.words[s.last_word].text.lower().strip(".,?!") == word]
+    assert hits, [s.text for s in a.sentences]
     return hits[-1]
 
 
@@ -61,14 +61,14 @@ def test_untouched_real_final_words_raise_no_end_drop(untouched, clip):
 def test_a_final_word_ends_with_the_voice_not_in_the_room_noise(untouched):
     """JFK's "country" ends at about 10.2 s; Whisper alone put it at 10.2-10.5 s over the noise."""
     a = untouched["jfk_inaugural_1961.wav"]
-    w = a.m.words[_sentence_ending(a, "country").last_word]
+    w = a.words[_sentence_ending(a, "country").last_word]
     assert 10.1 <= w.end_s <= 10.25 and w.start_s <= 10.05, w
 
 
 def test_a_final_word_clipped_by_whisper_gets_its_voice_back(whisper):
     """"them." was placed at 6.72-6.82 s, after the voice; the word is spoken at 6.2-6.4 s."""
     a = analyse(FIXTURES / "librivox_sense_sensibility_ch01_0870.wav")
-    w = a.m.words[_sentence_ending(a, "them").last_word]
+    w = a.words[_sentence_ending(a, "them").last_word]
     assert 6.15 <= w.start_s <= 6.3 and 6.3 <= w.end_s <= 6.45, w
 
 
@@ -84,7 +84,7 @@ def test_no_invented_thank_you(whisper, clip):
 ])
 def test_an_abbreviation_does_not_end_a_sentence(whisper, clip, abbreviation):
     a = analyse(FIXTURES / clip)
-    texts = [s.text.lower() for s in a.m.delivery.sentences]
+    texts = [s.text.lower() for s in a.sentences]
     assert abbreviation in " ".join(texts)
     assert not any(t.endswith(abbreviation) for t in texts), texts
 
@@ -92,8 +92,8 @@ def test_an_abbreviation_does_not_end_a_sentence(whisper, clip, abbreviation):
 @pytest.mark.parametrize("clip", ["librispeech_2412-153948-0000.flac", "librosa_librispeech_198-209-0000.ogg"])
 def test_every_sentence_has_words(whisper, clip):
     a = analyse(FIXTURES / clip)
-    assert all(re.search(r"[a-z]", s.text.lower()) for s in a.m.delivery.sentences), a.m.delivery.sentences
-    assert all(s.n_words >= 1 for s in a.m.delivery.sentences)
+    assert all(re.search(r"[a-z]", s.text.lower()) for s in a.sentences), a.sentences
+    assert all(s.n_words >= 1 for s in a.sentences)
 
 
 def test_the_fillers_in_the_transcript_are_the_fillers_counted(whisper):
@@ -102,5 +102,5 @@ def test_the_fillers_in_the_transcript_are_the_fillers_counted(whisper):
     a = analyse(Audio(y))
     said = [w for w in re.findall(r"[a-z]+", a.transcript.lower()) if w in ("um", "uh", "er", "erm")]
     assert said, a.transcript  # the prompt keeps at least one of the two
-    assert [f.text.lower().strip(",.") for f in a.m.fillers if f.text.lower().strip(",.") in ("um", "uh", "er", "erm")] == said
-    assert len(find_fillers(a.m.words)) == len(a.m.fillers)
+    assert [f.text.lower().strip(",.") for f in a.fillers if f.text.lower().strip(",.") in ("um", "uh", "er", "erm")] == said
+    assert len(find_fillers(a.words)) == len(a.fillers)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from voicecoach import prosody, transcribe
-from voicecoach.samples import Silence, Speech, build_take
+from synth import Silence, Speech, build_take
 from voicecoach.transcribe import TranscribeSettings, Utterance, plan_utterances
 from voicecoach.types import Region, Word
 
@@ -112,10 +112,10 @@ def test_no_analysed_word_lies_outside_speech(long_take):
 
     tr, truth, speech = long_take
     a = analyse(Audio(truth.samples))
-    assert len(a.m.words) >= 0.9 * len(tr.words)
-    for w in a.m.words:
-        assert any(r.start_s <= w.start_s and w.end_s <= r.end_s for r in a.m.regions), w
-    assert a.transcript == " ".join(w.text for w in a.m.words)
+    assert len(a.words) >= 0.9 * len(tr.words)
+    for w in a.words:
+        assert any(r.start_s <= w.start_s and w.end_s <= r.end_s for r in a.speech), w
+    assert a.transcript == " ".join(w.text for w in a.words)
 
 
 def test_real_voices_joined_keep_every_clip(whisper):

@@ -13,7 +13,7 @@ from typing import Union
 
 import numpy as np
 
-__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "MIN_DURATION_S"]
+__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S"]
 
 log = logging.getLogger("voicecoach")
 
@@ -119,3 +119,13 @@ def check_audio(y: np.ndarray, *, sr: int = SR, name: str = "the recording") -> 
             f"{name} is silent (loudest moment {peak_dbfs:.0f} dBFS); check that the right "
             "microphone is selected and not muted, then record again"
         )
+
+
+def to_wav_bytes(y: np.ndarray, *, sr: int = SR) -> bytes:
+    """Samples as the bytes of a 16-bit PCM WAV file (what a browser recorder delivers, and
+    how a take recorded from the microphone is saved)."""
+    import soundfile as sf
+
+    buf = io.BytesIO()
+    sf.write(buf, np.clip(y, -1, 1), sr, format="WAV", subtype="PCM_16")
+    return buf.getvalue()

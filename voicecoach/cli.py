@@ -8,11 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-from .paths import data_home
+from . import config
 
 __all__ = ["main"]
 
@@ -27,13 +28,14 @@ class _UserError(Exception):
 
 def _run_analysis(source, *, model, as_json: bool, label: str) -> None:
     from .analysis import analyse
+
+    _print_result(analyse(source, model=model), as_json=as_json, label=label)
+
+
+def _print_result(result, *, as_json: bool, label: str) -> None:
     from .report import render_text
 
-    a = analyse(source, model=model)
-    if as_json:
-        print(json.dumps(a.to_dict(), ensure_ascii=False))
-    else:
-        print(render_text(a, label=label))
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else render_text(result, label=label))
 
 
 def _cmd_analyse(args) -> None:
@@ -41,16 +43,18 @@ def _cmd_analyse(args) -> None:
 
 
 def _cmd_record(args) -> None:
-    from .audio import SR
-    from .samples import to_wav_bytes
+    from .audio import SR, to_wav_bytes
 
     if not 1 <= args.seconds <= 600:
         raise _UserError(f"--seconds {args.seconds} is out of range; record between 1 and 600 seconds", EXIT_INPUT)
+    out = Path(args.out) if args.out else None
+    if out is not None and (out.exists() or out.is_symlink()):  # checked before recording: nothing is lost
+        raise _UserError(f"--out {out} already exists; give a new file name (voicecoach never overwrites a file)",
+                         EXIT_INPUT)
     try:
         import sounddevice as sd
     except OSError as exc:  # libportaudio missing
         raise _UserError(f"cannot use the microphone ({exc}); install libportaudio2 (`make run` does)", EXIT_MIC) from None
-    out = Path(args.out) if args.out else data_home() / "recordings" / time.strftime("take-%Y%m%d-%H%M%S.wav")
     try:
         print(f"Recording {args.seconds:g} s — state your ask, then wait in silence…", file=sys.stderr)
         y = sd.rec(int(args.seconds * SR), samplerate=SR, channels=1, dtype="float32")
@@ -59,10 +63,56 @@ def _cmd_record(args) -> None:
         raise _UserError(
             f"no microphone could be opened ({exc}); plug one in or choose an input device in your "
             "system settings, or analyse a file with `voicecoach analyse PATH`", EXIT_MIC) from None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(to_wav_bytes(y[:, 0]))  # saved before analysis: a failed analysis loses nothing
-    print(f"Saved {out}", file=sys.stderr)
-    _run_analysis(out, model=args.model, as_json=args.json, label=str(out))
+    _save_and_analyse(to_wav_bytes(y[:, 0]), out=out, model=args.model, as_json=args.json)
+
+
+def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool) -> None:
+    """Save the recording into the take history (or, if that folder is unusable, a fallback
+    file), copy it to ``out`` if asked, then analyse it: a failed analysis loses nothing."""
+    from .practice import analyse_saved
+    from .takes import StoreError, TakeStore
+
+    try:
+        store = TakeStore(config.data_home())
+        take = store.add(data, source="cli", dedupe=False)
+    except StoreError as exc:
+        fd, name = tempfile.mkstemp(prefix="voicecoach-take-", suffix=".wav")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        print(f"voicecoach: {exc}. The recording is saved in {name} instead.", file=sys.stderr)
+        _run_analysis(name, model=model, as_json=as_json, label=name)
+        return
+    print(f"Saved take {take.id} in {store.audio_path(take)}", file=sys.stderr)
+    if out is not None:
+        try:
+            with open(out, "xb") as fh:  # x: never overwrite
+                fh.write(data)
+            print(f"Copied to {out}", file=sys.stderr)
+        except OSError as exc:
+            print(f"voicecoach: could not copy the take to {out} ({exc.strerror}); it is kept as take {take.id}",
+                  file=sys.stderr)
+    _print_result(analyse_saved(store, take, model=model), as_json=as_json, label=f"take {take.id}")
+
+
+def _cmd_takes(args) -> None:
+    from .format import fmt_time
+    from .takes import TakeStore
+
+    store = TakeStore(config.data_home())
+    takes = store.list(limit=args.limit)
+    if args.json:
+        print(json.dumps([{k: v for k, v in vars(t).items() if k != "analysis_json"} for t in takes], ensure_ascii=False))
+        return
+    if not takes:
+        print(f"No takes yet in {store.home}. Record one with `voicecoach record` or in the studio (`make run`).")
+        return
+    print(f"{'id':>4}  {'recorded (UTC)':<19}  {'length':>6}  {'status':<7}  {'pace':>8}  {'wait':>6}  label")
+    for t in takes:
+        wait = "-" if t.pause_after_s is None else f"{t.pause_after_s:.1f} s"
+        pace = "-" if t.speaking_wpm is None else f"{t.speaking_wpm:.0f} wpm"
+        length = "-" if t.duration_s is None else fmt_time(t.duration_s)
+        print(f"{t.id:>4}  {t.created_at[:19].replace('T', ' '):<19}  {length:>6}  {t.status:<7}  {pace:>8}  "
+              f"{wait:>6}  {t.label or t.original_name or ''}")
 
 
 def _read_lines(items) -> list[str]:
@@ -72,9 +122,9 @@ def _read_lines(items) -> list[str]:
 
 
 def _cmd_tag(args) -> None:
-    from .wording import tag_sentences
+    from .wording import split_text, tag_sentences
 
-    texts = _read_lines(args.sentences)
+    texts = [sentence for text in _read_lines(args.sentences) for sentence in split_text(text)]
     if not texts:
         raise _UserError("no sentences given; pass them as arguments or one per line on stdin", EXIT_INPUT)
     for t in tag_sentences(texts):
@@ -120,12 +170,19 @@ def _parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("record", help="record from the microphone, save the take, analyse it")
     r.add_argument("--seconds", type=float, default=30.0)
-    r.add_argument("--out", help="where to save the WAV (default: the voicecoach data folder)")
+    r.add_argument("--out", help="also save a copy of the WAV here (a new file; the take is always kept in "
+                   "the take history)")
     r.add_argument("--json", action="store_true")
     r.add_argument("--model")
     r.set_defaults(func=_cmd_record)
 
-    t = sub.add_parser("tag", help="tag sentences Push / Pull / Move Away (arguments or stdin lines)")
+    h = sub.add_parser("takes", help="list the take history (newest first)")
+    h.add_argument("--limit", type=int, default=None)
+    h.add_argument("--json", action="store_true")
+    h.set_defaults(func=_cmd_takes)
+
+    t = sub.add_parser("tag", help="tag sentences Push / Pull / Move Away (arguments or stdin lines; a "
+                       "paragraph is split into its sentences)")
     t.add_argument("sentences", nargs="*")
     t.set_defaults(func=_cmd_tag)
 
@@ -146,7 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     from .audio import AudioError
+    from .takes import StoreError
     from .transcribe import ModelError
+    from .wording_model import WordingModelError
 
     try:
         args.func(args)
@@ -156,9 +215,12 @@ def main(argv: list[str] | None = None) -> int:
     except AudioError as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    except ModelError as exc:
+    except (ModelError, WordingModelError) as exc:
         print(f"voicecoach: {exc}", file=sys.stderr)
         return EXIT_MODEL
+    except StoreError as exc:
+        print(f"voicecoach: {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("voicecoach: interrupted", file=sys.stderr)
         return 130

@@ -9,12 +9,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .prosody import Contours
+from .prosody import Contours, silences
 from .types import Region, Word
 
 __all__ = [
-    "DeliverySettings", "Sentence", "Pause", "RequestPause", "Delivery",
-    "split_sentences", "measure_delivery", "pause_after", "count_words", "snap_words", "last_voiced_run",
+    "DeliverySettings", "Sentence", "Pause", "RequestPause", "Pace", "Delivery",
+    "split_sentences", "measure_delivery", "measure_pace", "pitch_range_st", "pause_after",
+    "count_words", "snap_words", "last_voiced_run", "end_drop_db", "end_pitch_st",
 ]
 
 _END_PUNCT = re.compile(r"[.?!]+[\"')\]]*$")
@@ -28,6 +29,10 @@ VOICING_GAP_FRAMES = 3  # unvoiced frames inside a voiced run up to this many ar
 FINAL_WORD_S = (0.15, 0.6)  # a fitted final word is at least / its voiced run at most this long (s)
 _MAX_LATE_S = 0.6  # the voice of a final word is looked for this far before Whisper's start (s)
 _MIN_WORD_S = 0.02
+PITCH_RANGE_PERCENTILES = (5, 95)  # the take's pitch range runs between these percentiles
+MIN_PITCH_FRAMES = 20  # voiced 10 ms frames needed for a pitch range
+WORD_END_TOLERANCE_S = 0.1  # a speech region starting this soon after a word's end still holds it
+SAME_BREATH_S = 0.05  # the next word starting this far inside the request's speech: carried on
 SEMITONE_REF_HZ = 100.0  # pitch in semitones is measured from this frequency (any would do)
 OCTAVE_JUMP_ST = 7.0  # a frame this far from the word's median pitch is an octave error
 ONSET_SEARCH_S = (0.15, 0.05)  # a final word's start is looked for this far before/after Whisper's (s)
@@ -75,9 +80,20 @@ class Pause:
 @dataclass(frozen=True)
 class RequestPause:
     sentence_index: int
-    speech_end_s: float  # where the request's speech ends (VAD)
+    speech_end_s: float  # where the request's speech ends (voice activity)
     pause_after_s: float  # silence after it, up to the next speech or the end of the recording
     still_waiting: bool  # the recording ended before any more speech
+    carried_on: bool = False  # the speaker went straight on in the same breath (no pause at all)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Words per minute, three ways (see :func:`measure_pace`)."""
+
+    wpm: float | None  # words / (last word end - first word start)
+    articulation_wpm: float | None  # the same span without its pauses (>= min_pause_s)
+    speaking_wpm: float | None  # words / time spent inside sentences: what the pace tips judge
+    speaking_time_s: float  # first word start to last word end
 
 
 @dataclass(frozen=True)
@@ -85,14 +101,13 @@ class Delivery:
     sentences: tuple[Sentence, ...]
     pauses: tuple[Pause, ...]
     n_words: int
-    wpm: float | None
-    articulation_wpm: float | None
-    speaking_time_s: float  # first word start to last word end
-    pitch_range_st: float | None  # 5th to 95th percentile of voiced pitch over the take
+    pace: Pace
+    pitch_range_st: float | None  # see :func:`pitch_range_st`
     lead_silence_s: float  # silence before the first speech
 
 
 def count_words(words: Sequence[Word]) -> int:
+    """The word count every measure uses: words with a letter or digit (not lone punctuation)."""
     return sum(1 for w in words if _HAS_WORD.search(w.text))
 
 
@@ -294,18 +309,18 @@ def measure_delivery(
     duration_s: float,
     settings: DeliverySettings | None = None,
 ) -> Delivery:
-    """Measure pace, pauses and sentence ends of one take.
+    """Measure sentences, pauses, pace and sentence ends of one take.
 
     Parameters
     ----------
-    words : Whisper's words with times (seconds).
-    regions : speech regions from the VAD (seconds).
+    words : Whisper's words with times (seconds), placed by :func:`snap_words`.
+    regions : speech regions from the voice activity (seconds).
     contours : energy and pitch on the 10 ms grid.
     duration_s : length of the recording.
     """
     s = settings or DeliverySettings()
     words = list(words)
-    gaps = _silences(regions, s.min_pause_s)
+    gaps = silences(regions, min_s=s.min_pause_s)  # pauses are the silences between speech
     spans = split_sentences(words, silences=gaps, settings=s)
     sentences = []
     for i, (a, b) in enumerate(spans):
@@ -318,35 +333,55 @@ def measure_delivery(
             wpm=_wpm(n, seg[-1].end_s - seg[0].start_s),
             end_drop_db=drop, end_pitch_st=pitch, end_voiced_fraction=voiced,
         ))
+    pauses = _pauses(gaps, words, spans)
+    return Delivery(
+        sentences=tuple(sentences), pauses=pauses, n_words=count_words(words),
+        pace=measure_pace(words, sentences=sentences, pauses=pauses),
+        pitch_range_st=pitch_range_st(contours),
+        lead_silence_s=round(regions[0].start_s, 3) if regions else 0.0,
+    )
+
+
+def _pauses(gaps, words: Sequence[Word], spans) -> tuple[Pause, ...]:
+    """Each gap between words, with the sentence it follows (or falls within)."""
     ends = {b for _, b in spans}
-    pauses = []
+    out = []
     for g in gaps:
         k = _boundary(words, (g.start_s + g.end_s) / 2)  # words before the pause
         if k == 0 or k == len(words):
             continue  # silence before the first or after the last word is not a pause
         sent = next(i for i, (a, b) in enumerate(spans) if a <= k - 1 <= b)
-        pauses.append(Pause(g.start_s, g.end_s, after_sentence=sent, at_sentence_end=(k - 1) in ends))
-    n_words = count_words(words)
-    if words:
-        span_s = words[-1].end_s - words[0].start_s
-        paused_s = sum(p.duration_s for p in pauses)
-        wpm, art = _wpm(n_words, span_s), _wpm(n_words, span_s - paused_s)
-    else:
-        span_s, wpm, art = 0.0, None, None
+        out.append(Pause(g.start_s, g.end_s, after_sentence=sent, at_sentence_end=(k - 1) in ends))
+    return tuple(out)
+
+
+def measure_pace(words: Sequence[Word], *, sentences: Sequence[Sentence], pauses: Sequence[Pause]) -> Pace:
+    """Words per minute over the take (DESIGN.md):
+
+    - ``wpm``: words / (last word end - first word start) x 60;
+    - ``articulation_wpm``: the same, without the pauses;
+    - ``speaking_wpm``: words / the time spent inside sentences x 60. The silences between
+      sentences (above all the wait after the request, which the speaker should hold) do not
+      dilute it: a take that holds a 4 s wait is not "slower" for it. The pace tips judge this.
+    """
+    n = count_words(words)
+    if not words:
+        return Pace(None, None, None, 0.0)
+    span_s = words[-1].end_s - words[0].start_s
+    paused_s = sum(p.duration_s for p in pauses)
+    in_sentences_s = sum(x.end_s - x.start_s for x in sentences)
+    return Pace(wpm=_wpm(n, span_s), articulation_wpm=_wpm(n, span_s - paused_s),
+                speaking_wpm=_wpm(n, in_sentences_s), speaking_time_s=round(span_s, 3))
+
+
+def pitch_range_st(contours: Contours) -> float | None:
+    """Pitch range over the take in semitones: from the ``PITCH_RANGE_PERCENTILES`` (5th to
+    95th) of the voiced frames' pitch; None with fewer than ``MIN_PITCH_FRAMES`` voiced frames."""
     voiced = contours.f0_hz[~np.isnan(contours.f0_hz)]
-    prange = None
-    if voiced.size >= 20:
-        lo, hi = np.percentile(voiced, [5, 95])
-        prange = round(float(12.0 * np.log2(hi / lo)), 1)
-    return Delivery(
-        sentences=tuple(sentences), pauses=tuple(pauses), n_words=n_words, wpm=wpm,
-        articulation_wpm=art, speaking_time_s=round(span_s, 3), pitch_range_st=prange,
-        lead_silence_s=round(regions[0].start_s, 3) if regions else 0.0,
-    )
-
-
-def _silences(regions: Sequence[Region], min_s: float) -> list[Region]:
-    return [Region(a.end_s, b.start_s) for a, b in zip(regions, regions[1:]) if b.start_s - a.end_s >= min_s]
+    if voiced.size < MIN_PITCH_FRAMES:
+        return None
+    lo, hi = np.percentile(voiced, PITCH_RANGE_PERCENTILES)
+    return round(float(12.0 * np.log2(hi / lo)), 1)
 
 
 def pause_after(
@@ -356,19 +391,20 @@ def pause_after(
     regions: Sequence[Region],
     duration_s: float,
 ) -> RequestPause:
-    """The silence after ``sentence``: from the end of its speech (the VAD region its last word
-    falls in) to the next speech, or to the end of the recording (``still_waiting``)."""
+    """The silence after ``sentence`` (above all the request): from the end of its speech (the
+    speech region its last word ends in) to the next speech, or to the end of the recording
+    (``still_waiting``). When the next word starts inside that same region, the speaker carried
+    straight on: ``carried_on`` and no pause."""
     e = sentence.end_s
-    starts = [r for r in regions if r.start_s <= e + 0.1]
-    if not starts:  # the VAD heard nothing before the words end: trust Whisper
+    starts = [r for r in regions if r.start_s <= e + WORD_END_TOLERANCE_S]
+    if not starts:  # the voice activity heard nothing before the words end: trust Whisper
         speech_end = e
     else:
         speech_end = starts[-1].end_s
         nxt = words[sentence.last_word + 1].start_s if sentence.last_word + 1 < len(words) else None
-        if nxt is not None and nxt < speech_end - 0.05:
-            # the speaker went on talking in the same breath: no pause at all
-            return RequestPause(sentence.index, round(e, 3), 0.0, still_waiting=False)
-    later = [r for r in regions if r.start_s >= speech_end + 1e-6]
+        if nxt is not None and nxt < speech_end - SAME_BREATH_S:
+            return RequestPause(sentence.index, round(e, 3), 0.0, still_waiting=False, carried_on=True)
+    later = [r for r in regions if r.start_s > speech_end]
     if later:
         return RequestPause(sentence.index, round(speech_end, 3), round(later[0].start_s - speech_end, 3), False)
     return RequestPause(sentence.index, round(speech_end, 3), round(max(0.0, duration_s - speech_end), 3), True)

