@@ -4,7 +4,7 @@ known gain)."""
 import numpy as np
 import pytest
 
-from voicecoach import delivery, prosody, transcribe
+from voicecoach import delivery, placement, prosody, transcribe
 from synth import Silence, Speech, build_take
 from voicecoach.types import Region, Word
 
@@ -28,14 +28,14 @@ def test_split_on_punctuation_and_long_silence():
 def test_snap_words_clips_to_speech():
     words = [_w("Hello", 0.0, 0.9), _w("there.", 0.9, 2.5)]
     regions = [Region(0.3, 0.8), Region(1.0, 1.6)]
-    got = delivery.snap_words(words, regions)
+    got = placement.snap_words(words, regions)
     assert (got[0].start_s, got[0].end_s) == (0.3, 0.8)
     assert (got[1].start_s, got[1].end_s) == (1.0, 1.6)
 
 
 def test_snap_words_drops_words_invented_in_silence():
     words = [_w("Enrol", 0.3, 0.8), _w("me.", 0.8, 1.2), _w("Thank", 2.0, 2.3), _w("you.", 2.3, 2.6)]
-    got = delivery.snap_words(words, [Region(0.3, 1.15)])
+    got = placement.snap_words(words, [Region(0.3, 1.15)])
     assert [w.text for w in got] == ["Enrol", "me."]
 
 
@@ -88,7 +88,7 @@ def _measure(y):
     speech = prosody.find_speech(y)
     regions = speech.regions
     c = prosody.contours(y, energy=speech.energy_db, speech=regions)
-    words = delivery.snap_words(transcribe.transcribe(y, regions=regions).words, regions, contours=c)
+    words = placement.snap_words(transcribe.transcribe(y, regions=regions).words, regions, contours=c)
     return words, regions, delivery.measure_delivery(words, regions=regions, contours=c, duration_s=len(y) / 16000)
 
 

@@ -44,8 +44,8 @@ def test_an_invented_sign_off_is_dropped_and_a_said_one_kept():
     words = [Word("come", 1.0, 1.2, 0.98), Word("quickly.", 1.2, 1.6, 1.0)]
     invented = words + [Word("Thank", 1.6, 1.6, 0.01), Word("you.", 1.6, 1.7, 0.98)]
     said = words + [Word("Thank", 1.8, 2.0, 0.9), Word("you.", 2.0, 2.3, 0.95)]
-    assert transcribe._drop_sign_off(invented) == tuple(words)
-    assert transcribe._drop_sign_off(said) == tuple(said)
+    assert transcribe.drop_sign_off(invented) == tuple(words)
+    assert transcribe.drop_sign_off(said) == tuple(said)
 
 
 # --- whole takes through the real model ----------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Sequence
 
 from . import coach as _coach
 from . import delivery as _delivery
+from . import placement
 from . import prosody as _prosody
 from . import wording as _wording
 from .audio import SR, Audio, AudioError, load
@@ -53,7 +54,7 @@ def measure(
     """Everything measured about one take, before coaching (no I/O). ``lap(stage)`` is called
     after the delivery and the wording stages (for timing)."""
     st = settings or Settings()
-    words = _delivery.snap_words(words, regions, contours=contours)
+    words = placement.snap_words(words, regions, contours=contours)
     d = _delivery.measure_delivery(words, regions=regions, contours=contours, duration_s=duration_s,
                                    settings=st.delivery)
     lap("delivery")

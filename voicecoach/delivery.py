@@ -1,5 +1,5 @@
 """Delivery: sentences, pace, pauses, the pause after the request, sentence-end strength and
-intonation. Pure functions over words, speech regions and contours (see DESIGN.md for the
+intonation (words are placed on the voice first: :mod:`voicecoach.placement`). Pure functions over words, speech regions and contours (see DESIGN.md for the
 definitions, which are kept stable)."""
 from __future__ import annotations
 
@@ -15,28 +15,19 @@ from .types import Region, Word
 __all__ = [
     "DeliverySettings", "Sentence", "Pause", "RequestPause", "Pace", "Delivery",
     "split_sentences", "measure_delivery", "measure_pace", "pitch_range_st", "pause_after",
-    "count_words", "snap_words", "last_voiced_run", "end_drop_db", "end_pitch_st",
+    "count_words", "end_drop_db", "end_pitch_st",
 ]
 
 _END_PUNCT = re.compile(r"[.?!]+[\"')\]]*$")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 #: Words ending in a full stop that do not end a sentence.
 _ABBREVIATIONS = frozenset("mr. mrs. ms. dr. prof. st. mt. jr. sr. vs. e.g. i.e. no. approx.".split())
-_MAX_EXTEND_S = 0.5  # how far a word edge may move to meet the edge of its speech region
-MIN_VOICED_RUN_FRAMES = 3  # voiced 10 ms frames that count as voice (not a blip)
-VOICING_GAP_FRAMES = 3  # unvoiced frames inside a voiced run up to this many are bridged:
-#   Praat's voicing flickers for a frame or two inside a vowel
-FINAL_WORD_S = (0.15, 0.6)  # a fitted final word is at least / its voiced run at most this long (s)
-_MAX_LATE_S = 0.6  # the voice of a final word is looked for this far before Whisper's start (s)
-_MIN_WORD_S = 0.02
 PITCH_RANGE_PERCENTILES = (5, 95)  # the take's pitch range runs between these percentiles
 MIN_PITCH_FRAMES = 20  # voiced 10 ms frames needed for a pitch range
 WORD_END_TOLERANCE_S = 0.1  # a speech region starting this soon after a word's end still holds it
 SAME_BREATH_S = 0.05  # the next word starting this far inside the request's speech: carried on
 SEMITONE_REF_HZ = 100.0  # pitch in semitones is measured from this frequency (any would do)
 OCTAVE_JUMP_ST = 7.0  # a frame this far from the word's median pitch is an octave error
-ONSET_SEARCH_S = (0.15, 0.05)  # a final word's start is looked for this far before/after Whisper's (s)
-ONSET_VALLEY_DB = 3.0  # how much quieter than Whisper's start a valley must be to move the start there  # shortest span a word pushed back by its neighbour keeps (s)
 
 
 @dataclass(frozen=True)
@@ -109,97 +100,6 @@ class Delivery:
 def count_words(words: Sequence[Word]) -> int:
     """The word count every measure uses: words with a letter or digit (not lone punctuation)."""
     return sum(1 for w in words if _HAS_WORD.search(w.text))
-
-
-def snap_words(words: Sequence[Word], regions: Sequence[Region], *, contours: Contours | None = None) -> list[Word]:
-    """Put each word where the voice is.
-
-    1. A word that overlaps no speech region is dropped: Whisper invents words in silences
-       ("Thank you.") and they would otherwise count as speech after the request.
-    2. Each word is clipped to the speech regions it overlaps; the first word after a silence
-       starts where the sound starts.
-    3. The last word before each silence is fitted to the voice (:func:`_fit_final_word`,
-       with ``contours``): Whisper often places it late, over the room noise after the voice,
-       and that word is the one the sentence-end measures read.
-    """
-    out = []
-    for w in words:
-        hits = [r for r in regions if r.end_s > w.start_s and r.start_s < w.end_s]
-        if not hits:
-            if regions:
-                continue
-            out.append(w)
-            continue
-        start, end = max(w.start_s, hits[0].start_s), min(w.end_s, hits[-1].end_s)
-        if end - start < 0.02:
-            out.append(w)
-            continue
-        out.append(Word(w.text, round(start, 3), round(end, 3), w.probability))
-    for r in regions:
-        inside = [i for i, w in enumerate(out) if r.start_s <= (w.start_s + w.end_s) / 2 <= r.end_s]
-        if not inside:
-            continue
-        i, j = inside[0], inside[-1]
-        if 0 < out[i].start_s - r.start_s <= _MAX_EXTEND_S:
-            out[i] = Word(out[i].text, round(r.start_s, 3), out[i].end_s, out[i].probability)
-        if contours is not None:
-            _fit_final_word(out, j, first=i, region=r, contours=contours)
-        elif 0 < r.end_s - out[j].end_s <= _MAX_EXTEND_S:
-            out[j] = Word(out[j].text, out[j].start_s, round(r.end_s, 3), out[j].probability)
-    return out
-
-
-def last_voiced_run(contours: Contours, *, start_s: float, end_s: float) -> Region | None:
-    """The last run of at least ``MIN_VOICED_RUN_FRAMES`` voiced frames in ``[start_s, end_s]``
-    (seconds), bridging gaps of up to ``VOICING_GAP_FRAMES`` unvoiced frames: where the voice of
-    the last syllable is. None when nothing there is voiced.
-
-    Voicing, not loudness: steady room noise can be as loud as a soft final syllable, but it
-    has no pitch.
-    """
-    sl = contours.frames(start_s, end_s)
-    voiced = ~np.isnan(contours.f0_hz[sl])
-    last = len(voiced) - 1
-    while last >= 0:
-        if not voiced[last]:
-            last -= 1
-            continue
-        first, k = last, last - 1  # walk back over voiced frames and flickers of unvoiced ones
-        while k >= 0 and (voiced[k] or np.any(voiced[max(0, k - VOICING_GAP_FRAMES + 1) : k])):
-            if voiced[k]:
-                first = k
-            k -= 1
-        if np.count_nonzero(voiced[first : last + 1]) >= MIN_VOICED_RUN_FRAMES:
-            return Region(round((sl.start + first) * contours.hop_s, 3), round((sl.start + last + 1) * contours.hop_s, 3))
-        last = first - 1
-    return None
-
-
-def _fit_final_word(out: list[Word], j: int, *, first: int, region: Region, contours: Contours) -> None:
-    """Fit ``out[j]``, the last word before a silence, to the voice (in place).
-
-    Whisper's time for this word is often late by 0.1-0.5 s: it runs into the padding after
-    the speech and misses the word's vowel. The word is fitted to the last voiced run
-    (:func:`last_voiced_run`): it ends where the voice ends; it starts no later than the run
-    starts (when the run is at most ``FINAL_WORD_S[1]`` long) and is at least
-    ``FINAL_WORD_S[0]`` long. The words before it are pushed back so that none overlaps it.
-    """
-    w = out[j]
-    run = last_voiced_run(contours, start_s=max(region.start_s, w.start_s - _MAX_LATE_S), end_s=region.end_s)
-    if run is None or run.end_s < w.start_s - _MAX_LATE_S or run.end_s - w.end_s > _MAX_EXTEND_S:
-        return
-    end = run.end_s
-    start = min(w.start_s, end - FINAL_WORD_S[0])
-    if end - run.start_s <= FINAL_WORD_S[1]:
-        start = min(start, run.start_s)
-    start = max(start, out[first].start_s, region.start_s)
-    out[j] = Word(w.text, round(start, 3), round(end, 3), w.probability)
-    for k in range(j - 1, first - 1, -1):  # keep the order: each word ends by the next one's start
-        nxt = out[k + 1].start_s
-        if out[k].end_s <= nxt:
-            break
-        s = min(out[k].start_s, nxt - _MIN_WORD_S)
-        out[k] = Word(out[k].text, round(max(s, region.start_s), 3), round(nxt, 3), out[k].probability)
 
 
 def _boundary(words: Sequence[Word], t: float) -> int:

@@ -86,7 +86,7 @@ class TakeResult:
 
     duration_s: float
     model: str
-    words: tuple[Word, ...]  # placed where the voice is (delivery.snap_words)
+    words: tuple[Word, ...]  # placed where the voice is (placement.snap_words)
     speech: tuple[Region, ...]  # speech regions (voice activity)
     sentences: tuple[SentenceResult, ...]
     pace: Pace

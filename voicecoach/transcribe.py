@@ -30,6 +30,7 @@ from .types import Region, Word
 __all__ = [
     "DEFAULT_MODEL", "FILLER_PROMPT", "ModelError", "ModelInfo", "TranscribeSettings", "Utterance",
     "Transcript", "Transcriber", "resolve_model", "load_model", "plan_utterances", "transcribe",
+    "drop_sign_off",
 ]
 
 log = logging.getLogger("voicecoach")
@@ -320,7 +321,7 @@ class Transcriber:
                 start = min(max(clip_start_s + float(w.start), clip_start_s), clip_end_s)
                 end = min(max(clip_start_s + float(w.end), start), clip_end_s)
                 words.append(Word(text, round(start, 3), round(end, 3), float(w.probability)))
-        kept = _drop_sign_off(words)
+        kept = drop_sign_off(words)
         self._heard += [w.text for w in kept]
         return kept
 
@@ -349,7 +350,7 @@ _SIGN_OFFS = {"thank you", "thanks", "thank you very much", "thanks for watching
 SIGN_OFF_MAX_PROBABILITY = 0.3
 
 
-def _drop_sign_off(words: list[Word]) -> tuple[Word, ...]:
+def drop_sign_off(words: Sequence[Word]) -> tuple[Word, ...]:
     """Drop a closing "Thank you." that Whisper invented: a sign-off phrase at the very end of
     an utterance, one of whose words Whisper itself gives a probability under
     ``SIGN_OFF_MAX_PROBABILITY``. A sign-off that was said is heard with confidence and kept."""
