@@ -120,3 +120,29 @@ def test_check_audio_table(y, match):
 
 def test_quiet_speech_is_not_called_silent():
     check_audio(_tone(2.0, amp=0.003), sr=SR)  # about -53 dBFS: quiet but usable
+
+
+def test_a_take_longer_than_the_limit_is_refused_from_its_header(tmp_path):
+    """A 31-minute file is refused from its header, before it is decoded into memory."""
+    import resource
+    import subprocess
+
+    from voicecoach.audio import MAX_DURATION_S
+
+    long = tmp_path / "long.wav"
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(long), "synth", "1860", "sine", "200"],
+                   check=True)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(AudioError, match=r"long\.wav is 31 min long; a take can be at most 30 min"):
+        load(long)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KB: nothing decoded
+    assert MAX_DURATION_S == 1800
+
+
+def test_decoding_stops_past_the_limit(monkeypatch):
+    """When the header does not tell (or lies), decoding stops as soon as the limit is passed."""
+    from voicecoach import audio
+
+    monkeypatch.setattr(audio, "MAX_DURATION_S", 2.5)  # the header's 3 s is within limit + 1 s
+    with pytest.raises(AudioError, match=r"the recording is longer than .*; a take can be at most"):
+        load(to_wav_bytes(_tone(3.0)))

@@ -13,12 +13,13 @@ from typing import Union
 
 import numpy as np
 
-__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S"]
+__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S", "MAX_DURATION_S"]
 
 log = logging.getLogger("voicecoach")
 
 SR = 16_000
 MIN_DURATION_S = 1.0
+MAX_DURATION_S = 30 * 60.0  # the longest take accepted (seconds): decoding stops past it
 _SILENCE_DBFS = -60.0  # a recording whose loudest 10 ms is quieter than this is silent
 _FORMATS = "WAV, FLAC, OGG, MP3 or WebM"
 
@@ -78,18 +79,60 @@ def load(source: Source, *, name: str | None = None) -> Audio:
 
 
 def _decode(stream, label: str) -> np.ndarray:
+    """Decode to mono 16 kHz, frame by frame, and stop as soon as the take is longer than
+    ``MAX_DURATION_S``: a two-hour file is refused after reading its header (or its first 30
+    minutes), before memory grows."""
     import av
-    from faster_whisper.audio import decode_audio
 
     try:
-        y = decode_audio(stream, sampling_rate=SR)
+        with av.open(stream, mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise ValueError("no audio stream")
+            stated_s = container.duration / av.time_base if container.duration else None
+            if stated_s is not None and stated_s > MAX_DURATION_S + 1:
+                raise _TooLong(stated_s)
+            return _resampled(container, label)
+    except _TooLong as long:
+        limit = f"{MAX_DURATION_S / 60:.0f} min"
+        what = f"is {long.seconds / 60:.0f} min long" if long.seconds else f"is longer than {limit}"
+        raise AudioError(f"{label} {what}; a take can be at most {limit}: record just your ask and the "
+                         "wait after it, or cut the file") from None
     except (av.error.FFmpegError, ValueError, IndexError, StopIteration, OSError) as exc:
         log.debug("decode failed for %s: %r", label, exc)
         raise AudioError(
             f"{label} could not be decoded as audio ({type(exc).__name__}); "
             f"use a {_FORMATS} file, or record again"
         ) from None
-    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+class _TooLong(Exception):
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+
+
+def _resampled(container, label: str) -> np.ndarray:
+    import av
+
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=SR)
+    chunks, n = [], 0
+    frames = container.decode(audio=0)
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            frame = None
+        except av.error.InvalidDataError:  # a damaged packet: skip it, keep the rest
+            continue
+        for out in resampler.resample(frame):  # None flushes the resampler
+            chunk = out.to_ndarray().reshape(-1)
+            chunks.append(chunk)
+            n += len(chunk)
+        if n > MAX_DURATION_S * SR:
+            raise _TooLong(None)
+        if frame is None:
+            break
+    y = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+    return (y.astype(np.float32) / 32768.0)
 
 
 def check_audio(y: np.ndarray, *, sr: int = SR, name: str = "the recording") -> None:
