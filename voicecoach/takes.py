@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import ClassVar
 
-__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "MIGRATIONS"]
+__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS"]
 
 _HOW = "choose another folder with VOICECOACH_HOME"
 MIGRATIONS = [
@@ -189,7 +189,7 @@ class TakeStore:
         try:
             tmp = _write_temp(folder, data)
         except OSError as e:
-            raise _save_error(folder, e) from None
+            raise save_error(folder, e) from None
         try:
             with self._sql("save the take"), self._tx() as con:
                 if dedupe and (old := self._find(con, sha, objective, scenario)):
@@ -204,7 +204,7 @@ class TakeStore:
                     os.replace(tmp, final)
                     _fsync_dir(folder)
                 except OSError as e:
-                    raise _save_error(folder, e) from None
+                    raise save_error(folder, e) from None
         except BaseException:
             if final is not None:  # the row was rolled back: no file without a row
                 final.unlink(missing_ok=True)
@@ -438,7 +438,8 @@ def _reason(e: OSError) -> str:
             else (e.strerror or str(e)).lower())
 
 
-def _save_error(folder: Path, e: OSError) -> StoreError:
+def save_error(folder: Path, e: OSError) -> StoreError:
+    """The one-line message for an audio file that could not be saved in ``folder``."""
     full = e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
     return StoreError(f"cannot save the recording in {folder}: {_reason(e)}; "
                       + (f"free some space or {_HOW}" if full else _HOW))
