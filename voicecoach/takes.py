@@ -28,6 +28,7 @@ from typing import ClassVar
 __all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS"]
 
 _HOW = "choose another folder with VOICECOACH_HOME"
+OPEN_ATTEMPTS = 20  # tries to open a database another process is creating (about 10 s in all)
 MIGRATIONS = [
     # 0 -> 1: rebuild the unversioned takes table (or an empty one) with every column and check
     """CREATE TABLE IF NOT EXISTS takes (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
@@ -166,9 +167,23 @@ class TakeStore:
                     f.unlink()
             except OSError:
                 pass  # another process removed it, or it is not ours to remove
-        with self._sql("open the take database"), closing(self._connect()) as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            self._migrate(con)
+        with self._sql("open the take database"):
+            self._open()
+
+    def _open(self, attempts: int = OPEN_ATTEMPTS) -> None:
+        """WAL mode and migrations. Switching the journal mode can fail at once with "database is
+        locked" (SQLite does not always wait for it) while another process opens the same new
+        database: retry for a few seconds before giving up."""
+        for attempt in range(attempts):
+            try:
+                with closing(self._connect()) as con:
+                    con.execute("PRAGMA journal_mode=WAL")
+                    self._migrate(con)
+                return
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e).lower() or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     # -- takes -------------------------------------------------------------------------------
     def add(self, data: bytes, *, source: str, original_name: str | None = None, objective: str = "",
