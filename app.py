@@ -8,6 +8,6 @@ import voicecoach  # noqa: F401  (switches telemetry off before any dependency i
 
 st.set_page_config(page_title="voicecoach", page_icon="🎙️")
 st.navigation([
-    st.Page("studio/practise.py", title="Practise", icon="🎙️", default=True),
-    st.Page("studio/history.py", title="Takes", icon="🗂️"),
+    st.Page("studio/practise.py", title="Practise", icon=":material/mic:", default=True),
+    st.Page("studio/history.py", title="Takes", icon=":material/history:"),
 ]).run()

@@ -20,5 +20,5 @@ if not takes:
 st.dataframe([{"take": t.id, "recorded (UTC)": t.created_at[:16].replace("T", " "),
                "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": t.status,
                "speaking pace (wpm)": None if t.speaking_wpm is None else round(t.speaking_wpm),
-               "wait after the request (s)": t.pause_after_s, "objective": t.objective,
+               "wait after the request (s)": None if t.pause_after_s is None else round(t.pause_after_s, 1), "objective": t.objective,
                "problem": t.error or ""} for t in takes], hide_index=True)

@@ -72,7 +72,8 @@ c1.metric("Speaking pace", f"{a.pace.speaking_wpm:.0f} wpm" if a.pace.speaking_w
 r = a.request
 c2.metric("Silence after the request", "no request" if r is None else f"{r.pause_after_s:.1f} s")
 b = a.balance
-c3.metric("Push / Pull / Move Away", f"{b.push_share:.0%} / {b.pull_share:.0%} / {b.move_away_share:.0%}")
+c3.metric("Push / Pull / Move Away", f"{b.push_share:.0%}/{b.pull_share:.0%}/{b.move_away_share:.0%}",
+          help="Share of your speaking time in Push, Pull and Move Away sentences.")
 
 st.subheader("Coaching")
 for f in a.feedback:
@@ -84,5 +85,5 @@ if not a.feedback:
 st.subheader("Sentences")
 st.dataframe([{"at": fmt_time(s.start_s), "tag": s.tag.replace("_", " "),
                "behaviour": (s.behaviour or "").replace("_", " "), "request": s.is_request,
-               "wpm": s.wpm, "end drop dB": s.end_drop_db, "end pitch st": s.end_pitch_st, "text": s.text,
+               "wpm": None if s.wpm is None else round(s.wpm), "end drop dB": s.end_drop_db, "end pitch st": s.end_pitch_st, "text": s.text,
                "why": s.reason} for s in a.sentences], hide_index=True)
