@@ -25,6 +25,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import ClassVar
 
+from .markers import per_100_words
+
 __all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS"]
 
 _HOW = "choose another folder with VOICECOACH_HOME"
@@ -129,7 +131,8 @@ def summary(analysis: dict) -> dict:
     ``end_drop_db`` (dB): the median of the sentences' ``end_drop_db`` that are not None; the
     median, so one faded sentence (which the coach already flags) does not set the trend.
     ``pause_after_s`` (s) and ``still_waiting`` (0/1) from ``request``; shares (0..1) from
-    ``push_pull``; ``fillers_per_100``, ``hedges_per_100``: 100 * count / number of words.
+    ``push_pull``; ``fillers_per_100``, ``hedges_per_100``: :func:`voicecoach.markers.per_100_words`
+    (the coach's definition), None with no words.
     """
     pace, pp = analysis.get("pace") or {}, analysis.get("push_pull") or {}
     req, n_words = analysis.get("request") or {}, len(analysis.get("words") or [])
@@ -141,7 +144,7 @@ def summary(analysis: dict) -> dict:
         "pause_after_s": _num(req.get("pause_after_s")),
         "still_waiting": None if req.get("still_waiting") is None else int(bool(req["still_waiting"])),
         **{k: _num(pp.get(k)) for k in ("push_share", "pull_share", "move_away_share")},
-        **{f"{k}_per_100": 100.0 * len(analysis.get(k) or []) / n_words if n_words else None
+        **{f"{k}_per_100": per_100_words(len(analysis.get(k) or []), n_words) if n_words else None
            for k in ("fillers", "hedges")},
     }
 
