@@ -1,6 +1,6 @@
 """Delivery: sentences, pace, pauses, the pause after the request, sentence-end strength and
-intonation (words are placed on the voice first: :mod:`voicecoach.placement`). Pure functions over words, speech regions and contours (see DESIGN.md for the
-definitions, which are kept stable)."""
+intonation. Pure functions over words (placed on the voice first: :mod:`voicecoach.placement`),
+speech regions and contours (see DESIGN.md for the definitions, which are kept stable)."""
 from __future__ import annotations
 
 import re
@@ -91,7 +91,6 @@ class Pace:
 class Delivery:
     sentences: tuple[Sentence, ...]
     pauses: tuple[Pause, ...]
-    n_words: int
     pace: Pace
     pitch_range_st: float | None  # see :func:`pitch_range_st`
     lead_silence_s: float  # silence before the first speech
@@ -235,7 +234,7 @@ def measure_delivery(
         ))
     pauses = _pauses(gaps, words, spans)
     return Delivery(
-        sentences=tuple(sentences), pauses=pauses, n_words=count_words(words),
+        sentences=tuple(sentences), pauses=pauses,
         pace=measure_pace(words, sentences=sentences, pauses=pauses),
         pitch_range_st=pitch_range_st(contours),
         lead_silence_s=round(regions[0].start_s, 3) if regions else 0.0,

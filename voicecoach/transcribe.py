@@ -172,6 +172,7 @@ class Transcriber:
             if not more:
                 break
             words = kept + list(more)
+        self._heard += [w.text for w in words]  # what this utterance kept, not a discarded decode
         return tuple(words)
 
     def _decode(self, clip: np.ndarray, *, clip_start_s: float) -> tuple[Word, ...]:
@@ -202,9 +203,7 @@ class Transcriber:
                 start = min(max(clip_start_s + float(w.start), clip_start_s), clip_end_s)
                 end = min(max(clip_start_s + float(w.end), start), clip_end_s)
                 words.append(Word(text, round(start, 3), round(end, 3), float(w.probability)))
-        kept = drop_sign_off(words)
-        self._heard += [w.text for w in kept]
-        return kept
+        return drop_sign_off(words)
 
     def _prompt(self) -> str | None:
         """The filler prompt, followed by the last ``context_words`` words heard."""
