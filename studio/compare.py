@@ -1,0 +1,4 @@
+"""compare (being built)."""
+import streamlit as st
+
+st.title("Compare")

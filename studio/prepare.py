@@ -1,0 +1,4 @@
+"""prepare (being built)."""
+import streamlit as st
+
+st.title("Prepare")

@@ -1,0 +1,4 @@
+"""reflect (being built)."""
+import streamlit as st
+
+st.title("Reflect")
