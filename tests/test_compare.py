@@ -1,0 +1,118 @@
+"""Comparing takes on real analyses: two synthetic takes that differ only in the wait after the
+request (0.8 s and 2.8 s), saved and analysed in a real take store."""
+from dataclasses import replace
+
+import pytest
+
+from synth import Silence, Speech, build_take, to_wav_bytes
+from voicecoach.coach import CoachSettings
+from voicecoach.compare import (METRICS, best, changes, done_takes, point_names, ranking, score, target_of,
+                                trend_rows)
+from voicecoach.practice import analyse_saved
+from voicecoach.takes import TakeStore
+
+WAITS_S = (0.8, 2.8)
+
+
+def ask(wait_s: float) -> bytes:
+    y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+                       Speech("Please enrol me on the leadership course before the March intake."), Silence(wait_s),
+                       Speech("What do you think?"), Silence(0.5)])
+    return to_wav_bytes(y)
+
+
+@pytest.fixture(scope="module")
+def takes(whisper, tmp_path_factory):
+    store = TakeStore(tmp_path_factory.mktemp("home"))
+    out = []
+    for wait in WAITS_S:
+        take = store.add(ask(wait), source="upload", original_name=f"wait-{wait}.wav")
+        analyse_saved(store, take)
+        out.append(store.get(take.id))
+    return out  # [short wait, long wait], oldest first
+
+
+def by_name(cs, name):
+    (c,) = [c for c in cs if c.metric.name == name]
+    return c
+
+
+def test_the_longer_wait_is_two_seconds_more_and_better(takes):
+    short, long_ = takes
+    cs = changes(short, long_)
+    wait = by_name(cs, "wait after the request")
+    assert wait.delta == pytest.approx(2.0, abs=0.2)
+    assert wait.verdict == "better"
+    assert wait.text.startswith(f"wait after the request {short.pause_after_s:.1f} s → {long_.pause_after_s:.1f} s (+2")
+    assert wait.text.endswith(" s, better)")
+    for name in ("speaking pace", "end drop", "fillers"):  # the same speech: nothing else moved
+        assert by_name(cs, name).verdict == "about the same", by_name(cs, name).text
+    assert by_name(cs, "Push share").verdict is None  # no better direction
+    assert by_name(changes(long_, short), "wait after the request").verdict == "worse"
+
+
+def test_best_take_is_the_one_with_the_longer_wait(takes):
+    short, long_ = takes
+    assert best(takes).take_id == long_.id
+    assert best(list(reversed(takes))).take_id == long_.id  # not the order they are given in
+    s_short, s_long = score(short), score(long_)
+    assert s_long.total == s_short.total + 1
+    diff = [p.name for p, q in zip(s_short.points, s_long.points) if p.met != q.met]
+    assert diff == [point_names()[1]]  # only the wait after the request differs
+    assert s_long.points[0].met and s_long.points[0].detail == "specific"  # enrol · course · before March
+    assert s_long.points[5].met  # "What do you think?" is Pull, the rest Push
+    assert "2.8 s" in s_long.points[1].detail
+    assert [x.take_id for x in ranking(takes)] == [long_.id, short.id]
+
+
+def test_points_follow_the_coach_settings(takes):
+    short, long_ = takes
+    lenient = CoachSettings(wait_target_s=0.5)
+    assert score(short, lenient).total == score(long_, lenient).total
+    assert best(takes, lenient).take_id == long_.id  # a tie goes to the more recent take
+    assert "at least 0.5 s" in point_names(lenient)[1]
+    assert target_of("pause_after_s", lenient) == (0.5, None)
+    assert target_of("speaking_wpm") == (CoachSettings().pace_min_wpm, CoachSettings().pace_max_wpm)
+
+
+def test_trend_rows_follow_the_stored_columns_oldest_first(takes):
+    short, long_ = takes
+    rows = trend_rows(list(reversed(takes)))
+    assert [r["take_id"] for r in rows] == [short.id] * len(METRICS) + [long_.id] * len(METRICS)
+    assert [r["n"] for r in rows[:: len(METRICS)]] == [1, 2]
+    wait = [r["value"] for r in rows if r["metric"] == "wait after the request"]
+    assert wait == [short.pause_after_s, long_.pause_after_s]
+    push = [r for r in rows if r["metric"] == "Push share"]
+    assert push[0]["value"] == pytest.approx(100 * short.push_share) and push[0]["unit"] == "%"
+
+
+def test_only_analysed_takes_are_compared(takes):
+    short, long_ = takes
+    failed = replace(short, id=99, status="failed", analysis_json=None)
+    pending = replace(short, id=100, status="pending", analysis_json=None)
+    assert [t.id for t in done_takes([failed, long_, pending, short])] == [short.id, long_.id]
+    assert best([failed, pending]) is None
+
+
+@pytest.mark.parametrize("name, before, after, verdict", [
+    ("speaking_wpm", 190.0, 150.0, "better"),  # into the range
+    ("speaking_wpm", 120.0, 150.0, "about the same"),  # inside it both times
+    ("speaking_wpm", 150.0, 80.0, "worse"),  # out of it, too slow
+    ("end_drop_db", 11.0, 4.0, "better"),
+    ("end_drop_db", 4.0, 4.5, "about the same"),
+    ("fillers_per_100", 1.0, 6.0, "worse"),
+    ("pause_after_s", 2.6, 0.8, "worse"),
+    ("push_share", 0.9, 0.5, None),
+], ids=["pace-into-range", "pace-in-range", "pace-too-slow", "end-drop-less", "end-drop-same",
+        "fillers-more", "wait-shorter", "push-share"])
+def test_verdict_table(takes, name, before, after, verdict):
+    a, b = replace(takes[0], **{name: before}), replace(takes[0], **{name: after})
+    (c,) = [c for c in changes(a, b) if c.metric.key == name]
+    assert c.verdict == verdict, c.text
+
+
+def test_a_number_missing_in_one_take_has_no_verdict(takes):
+    no_request = replace(takes[0], pause_after_s=None)
+    c = by_name(changes(no_request, takes[1]), "wait after the request")
+    assert c.verdict is None and c.delta is None
+    assert c.text == f"wait after the request – → {takes[1].pause_after_s:.1f} s (not measured in both)"

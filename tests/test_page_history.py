@@ -1,0 +1,139 @@
+"""The Takes page driven by AppTest on a real take store (tmp VOICECOACH_HOME) holding real
+analyses of synthetic takes: list, rename, delete with confirmation, delete all, retry."""
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from synth import Silence, Speech, build_take, to_wav_bytes
+from voicecoach.analysis import analyse
+from voicecoach.audio import load
+from voicecoach.takes import TakeStore
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+HOSTILE = "**x** <script>alert(1)</script> $x$"
+
+
+@pytest.fixture(scope="module")
+def recordings(whisper):
+    """(wav bytes, analysis dict) of two asks that differ in the wait after the request."""
+    out = []
+    for wait in (0.8, 2.8):
+        y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+                           Speech("Please enrol me on the leadership course before the March intake."),
+                           Silence(wait), Speech("What do you think?"), Silence(0.5)])
+        wav = to_wav_bytes(y)
+        out.append((wav, analyse(load(wav)).to_dict()))
+    return out
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, recordings):
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path))
+    s = TakeStore(tmp_path)
+    for wav, analysis in recordings:
+        take = s.add(wav, source="upload", original_name="ask.wav")
+        s.complete(take.id, analysis=analysis, model=analysis["model"], duration_s=analysis["duration_s"])
+    return s
+
+
+def takes_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("studio/history.py").run()
+    assert not at.exception
+    return at
+
+
+def button(at, label):
+    (b,) = [b for b in at.button if b.label == label]
+    return b
+
+
+def test_lists_every_take_newest_first_with_replay(store):
+    at = takes_page()
+    table = at.dataframe[0].value
+    assert list(table["take"]) == [2, 1]
+    assert list(table["status"]) == ["analysed", "analysed"]
+    assert list(table["wait after the request (s)"]) == pytest.approx([2.8, 0.8], abs=0.2)
+    assert at.selectbox[0].value == 2
+    assert at.get("audio")  # the selected take's recording, to replay
+    assert any(m.value == "2.8 s" for m in at.metric)
+
+
+def test_rename_shows_the_label_literally(store):
+    at = takes_page()
+    at.text_input(key="label-2").input(HOSTILE).run()
+    button(at, "Save the name").click().run()
+    assert not at.exception
+    assert store.get(2).label == HOSTILE
+    assert "renamed" in at.success[0].value
+    assert HOSTILE in [t.value for t in at.text]  # shown as text, not markdown or HTML
+    assert at.dataframe[0].value["name"][0] == HOSTILE
+
+
+def test_delete_needs_confirmation(store):
+    at = takes_page()
+    button(at, "Delete this take").click().run()
+    assert len(store.list()) == 2  # nothing deleted yet
+    assert "for good" in at.warning[0].value
+    button(at, "Keep it").click().run()
+    assert len(store.list()) == 2 and not [b for b in at.button if b.label.startswith("Yes, delete")]
+    audio = store.audio_path(store.get(2))
+    button(at, "Delete this take").click().run()
+    button(at, "Yes, delete take 2").click().run()
+    assert not at.exception
+    assert [t.id for t in store.list()] == [1] and not audio.exists()
+    assert "Take 2 deleted" in at.success[0].value
+    assert list(at.dataframe[0].value["take"]) == [1]
+
+
+def test_delete_all_needs_the_typed_word(store):
+    store.save_preparation(objective="Enrol me on the leadership course before March")
+    at = takes_page()
+    assert button(at, "Delete all my data").disabled
+    at.text_input(key="confirm_delete_all").input("delete").run()
+    assert button(at, "Delete all my data").disabled  # the exact word, in capitals
+    at.text_input(key="confirm_delete_all").input("DELETE").run()
+    button(at, "Delete all my data").click().run()
+    assert not at.exception
+    assert store.list() == [] and store.current_preparation() is None
+    assert not any((store.home / "audio").iterdir())
+    assert "deleted" in at.success[0].value and "No takes yet" in at.info[0].value
+
+
+def test_retry_analyses_a_failed_take_again(store):
+    store.fail(2, "the analysis stopped <b>half way</b>")
+    at = takes_page()
+    assert at.dataframe[0].value["status"][0] == "failed: retry"
+    assert "Its recording is kept" in at.warning[0].value
+    assert "the analysis stopped <b>half way</b>" in [t.value for t in at.text]
+    button(at, "Retry the analysis").click().run()
+    assert not at.exception
+    take = store.get(2)
+    assert take.status == "done" and take.error is None
+    assert take.pause_after_s == pytest.approx(2.8, abs=0.2)
+    assert "analysed" in at.success[0].value and not [b for b in at.button if b.label == "Retry the analysis"]
+
+
+def test_retry_of_a_broken_recording_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path))
+    s = TakeStore(tmp_path)
+    s.add(b"RIFF....not really a wav", source="upload")  # left pending, as if the analysis was interrupted
+    at = takes_page()
+    assert at.dataframe[0].value["status"][0] == "interrupted: retry"
+    button(at, "Retry the analysis").click().run()
+    assert not at.exception
+    assert "could not be decoded" in at.error[0].value
+    assert s.get(1).status == "failed"
+
+
+def test_takes_and_names_survive_a_restart(store):
+    at = takes_page()
+    at.text_input(key="label-2").input("calm and slow").run()
+    button(at, "Save the name").click().run()
+    st.cache_resource.clear()  # as if the studio had been stopped and started again
+    at = takes_page()
+    table = at.dataframe[0].value
+    assert list(table["take"]) == [2, 1] and table["name"][0] == "calm and slow"
+    assert at.text_input(key="label-2").value == "calm and slow"

@@ -1,0 +1,232 @@
+"""Comparing takes: trends over the analysed takes, the change between two of them, and the
+best take so far by a score anyone can check (one point per coaching target met).
+
+Pure functions over stored takes (:class:`voicecoach.takes.Take`): the numbers are the take's
+summary columns (:func:`voicecoach.takes.summary`, each defined once there) and every target is
+a :class:`voicecoach.coach.CoachSettings` threshold, so the Compare page, the coach and the
+tips never disagree about what "on target" means.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .coach import CoachSettings
+from .takes import Take
+
+__all__ = ["Metric", "METRICS", "Change", "Point", "Score", "done_takes", "target_of", "trend_rows",
+           "changes", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number followed across takes: a summary column of :class:`Take`."""
+
+    key: str  # the Take column
+    name: str  # as the page says it
+    unit: str  # "wpm", "dB", "s", "%", "per 100 words"
+    better: str | None  # "higher" | "lower" | "in_range" | None (no better direction)
+    same_within: float  # a change smaller than this (in the shown unit) reads "about the same"
+    digits: int = 0  # decimals shown
+    scale: float = 1.0  # stored value × scale = shown value (shares 0..1 are shown in %)
+    delta_unit: str | None = None  # unit of a change, if not ``unit`` ("points" for percentages)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("speaking_wpm", "speaking pace", "wpm", "in_range", same_within=5.0),
+    Metric("end_drop_db", "end drop", "dB", "lower", same_within=1.0, digits=1),
+    Metric("pause_after_s", "wait after the request", "s", "higher", same_within=0.2, digits=1),
+    Metric("push_share", "Push share", "%", None, same_within=5.0, scale=100.0, delta_unit="points"),
+    Metric("fillers_per_100", "fillers", "per 100 words", "lower", same_within=0.5, digits=1),
+)
+_BY_KEY = {m.key: m for m in METRICS}
+
+
+def target_of(metric: Metric | str, settings: CoachSettings | None = None) -> tuple[float | None, float | None]:
+    """The coach's target for ``metric`` as (lowest, highest) in the shown unit; None for an open side.
+
+    Pace: ``pace_min_wpm``..``pace_max_wpm``; end drop: below ``end_drop_db``; wait: at least
+    ``wait_target_s``; fillers: below ``fillers_per_100``; Push share: no target (what counts is
+    having both Push and Pull, see :func:`score`).
+    """
+    s = settings or CoachSettings()
+    key = metric if isinstance(metric, str) else metric.key
+    return {"speaking_wpm": (s.pace_min_wpm, s.pace_max_wpm), "end_drop_db": (None, s.end_drop_db),
+            "pause_after_s": (s.wait_target_s, None), "push_share": (None, None),
+            "fillers_per_100": (None, s.fillers_per_100)}[key]
+
+
+def done_takes(takes) -> list[Take]:
+    """The analysed takes, oldest first (the order of a trend)."""
+    return sorted((t for t in takes if t.status == "done" and t.analysis_json), key=lambda t: t.id)
+
+
+def value_of(metric: Metric, take: Take) -> float | None:
+    """The take's value of ``metric`` in the shown unit (None when not measured)."""
+    v = getattr(take, metric.key)
+    return None if v is None else v * metric.scale
+
+
+def fmt_value(metric: Metric, value: float | None) -> str:
+    """``value`` (already in the shown unit) with its unit: "2.6 s", "45%", "–" when not measured."""
+    if value is None:
+        return "–"
+    sep = "" if metric.unit == "%" else " "
+    return f"{value:.{metric.digits}f}{sep}{metric.unit}".replace("-", "−")
+
+
+def trend_rows(takes) -> list[dict]:
+    """One row per analysed take and metric, oldest take first (a chart's long-form table):
+    ``n`` (1 = the first analysed take), ``take_id``, ``label``, ``recorded`` (UTC, minutes),
+    ``metric`` (its name), ``unit``, ``value`` (shown unit; None when not measured)."""
+    return [{"n": n, "take_id": t.id, "label": t.label or "", "recorded": t.created_at[:16].replace("T", " "),
+             "metric": m.name, "unit": m.unit, "value": value_of(m, t)}
+            for n, t in enumerate(done_takes(takes), start=1) for m in METRICS]
+
+
+# ---- two takes side by side ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Change:
+    """How one number moved from one take to another (values in the metric's shown unit)."""
+
+    metric: Metric
+    before: float | None
+    after: float | None
+    verdict: str | None  # "better" | "worse" | "about the same"; None: no direction or not measured
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+    @property
+    def text(self) -> str:
+        """E.g. "wait after the request 0.8 s → 2.6 s (+1.8 s, better)"; the change shown is that
+        of the rounded values shown, so the sum adds up on the page."""
+        m = self.metric
+        head = f"{m.name} {fmt_value(m, self.before)} → {fmt_value(m, self.after)}"
+        if self.delta is None:
+            return head + " (not measured in both)"
+        d = round(self.after, m.digits) - round(self.before, m.digits)
+        step = f"{d:+.{m.digits}f} {m.delta_unit or m.unit}".replace("-", "−")
+        return head + f" ({step}{', ' + self.verdict if self.verdict else ''})"
+
+
+def _verdict(metric: Metric, before: float, after: float, settings: CoachSettings) -> str | None:
+    if metric.better is None:
+        return None
+    if metric.better == "in_range":  # the distance outside the target range shrinks or grows
+        lo, hi = target_of(metric, settings)
+        before, after = -_outside(before, lo, hi), -_outside(after, lo, hi)
+    gain = after - before if metric.better in ("higher", "in_range") else before - after
+    return "better" if gain >= metric.same_within else "worse" if gain <= -metric.same_within else "about the same"
+
+
+def _outside(v: float, lo: float | None, hi: float | None) -> float:
+    return max(0.0, (lo - v) if lo is not None else 0.0, (v - hi) if hi is not None else 0.0)
+
+
+def changes(before: Take, after: Take, settings: CoachSettings | None = None) -> tuple[Change, ...]:
+    """Each metric of :data:`METRICS` from ``before`` to ``after``, with whether it got better.
+
+    Wait after the request: longer is better; end drop and fillers: lower is better; speaking
+    pace: closer to the coach's range is better (inside it both times is "about the same"); a
+    change smaller than the metric's ``same_within`` is "about the same"; Push share has no
+    better direction.
+    """
+    s = settings or CoachSettings()
+    out = []
+    for m in METRICS:
+        b, a = value_of(m, before), value_of(m, after)
+        out.append(Change(m, b, a, None if a is None or b is None else _verdict(m, b, a, s)))
+    return tuple(out)
+
+
+# ---- the best take: one point per target met --------------------------------------------------
+
+@dataclass(frozen=True)
+class Point:
+    """One coaching target and whether the take met it."""
+
+    short: str  # a column heading: one of POINT_SHORT_NAMES
+    name: str
+    met: bool
+    detail: str  # what was measured, in words
+
+
+@dataclass(frozen=True)
+class Score:
+    take_id: int
+    points: tuple[Point, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(p.met for p in self.points)
+
+    @property
+    def out_of(self) -> int:
+        return len(self.points)
+
+
+POINT_SHORT_NAMES = ("request", "wait", "pace", "sentence ends", "fillers and hedges", "Push and Pull")
+
+
+def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
+    """The targets :func:`score` counts, in words with their thresholds (what the page explains)."""
+    s = settings or CoachSettings()
+    return (
+        "a request that is stated and specific (an action, what exactly, and by when)",
+        f"a wait after the request of at least {s.wait_target_s:g} s",
+        f"a speaking pace of {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f} wpm",
+        f"no sentence end fading by {s.end_drop_db:g} dB or more",
+        f"fewer than {s.fillers_per_100:g} fillers and {s.hedges_per_100:g} hedges per 100 words, "
+        "and no hedge inside the request",
+        "both Push and Pull in the take",
+    )
+
+
+def score(take: Take, settings: CoachSettings | None = None) -> Score:
+    """One point for each target of :func:`point_names` the take meets (the coach's thresholds)."""
+    s = settings or CoachSettings()
+    a = take.analysis or {}
+    req = a.get("request")
+    spec = (req or {}).get("specificity") or {}
+    missing = " and ".join({"action": "an action", "object": "what exactly", "time": "a time"}.get(k, k)
+                           for k in spec.get("missing") or [])
+    wait, wpm = take.pause_after_s, take.speaking_wpm
+    worst = max((d for x in a.get("sentences") or [] if (d := x.get("end_drop_db")) is not None), default=None)
+    fil, hed, in_req = take.fillers_per_100 or 0.0, take.hedges_per_100 or 0.0, _hedges_in_request(a)
+    push, pull = take.push_share or 0.0, take.pull_share or 0.0
+    met_detail = (
+        (req is not None and bool(spec.get("is_specific")),
+         "no request found" if req is None else "specific" if spec.get("is_specific")
+         else f"missing {missing}" if missing else "vague"),
+        (wait is not None and wait >= s.wait_target_s, "no request" if wait is None else f"{wait:.1f} s"),
+        (wpm is not None and s.pace_min_wpm <= wpm <= s.pace_max_wpm,
+         "not measured" if wpm is None else f"{wpm:.0f} wpm"),
+        (worst is None or worst < s.end_drop_db,
+         "not measured" if worst is None else f"weakest end {worst:.1f} dB quieter"),
+        (fil < s.fillers_per_100 and hed < s.hedges_per_100 and not in_req,
+         f"{fil:.1f} fillers, {hed:.1f} hedges per 100 words" + (f", {in_req} in the request" if in_req else "")),
+        (push > 0 and pull > 0, f"Push {push:.0%}, Pull {pull:.0%}"),
+    )
+    return Score(take.id, tuple(Point(short, name, met, detail) for short, name, (met, detail)
+                                in zip(POINT_SHORT_NAMES, point_names(s), met_detail)))
+
+
+def _hedges_in_request(a: dict) -> int:
+    req, sentences = a.get("request"), a.get("sentences") or []
+    if req is None or not 0 <= req.get("sentence_index", -1) < len(sentences):
+        return 0
+    rs = sentences[req["sentence_index"]]
+    return sum(1 for h in a.get("hedges") or [] if rs["start"] <= h["start"] <= rs["end"])
+
+
+def ranking(takes, settings: CoachSettings | None = None) -> tuple[Score, ...]:
+    """Scores of the analysed takes, best first; a tie goes to the more recent take."""
+    return tuple(sorted((score(t, settings) for t in done_takes(takes)), key=lambda x: (-x.total, -x.take_id)))
+
+
+def best(takes, settings: CoachSettings | None = None) -> Score | None:
+    """The best analysed take so far (see :func:`ranking`), None when there is none."""
+    r = ranking(takes, settings)
+    return r[0] if r else None

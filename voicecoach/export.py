@@ -1,0 +1,288 @@
+"""A stored take as a report to keep or share: one self-contained HTML file (styles and the
+loudness/pitch chart inline, no script, nothing fetched from anywhere) or Markdown.
+
+Built from the stored take (its analysis, the JSON contract) and optionally its
+:class:`voicecoach.timeline.Timeline`. Every text that came from the user or the recording
+(label, objective, transcript, tips quoting it) is escaped: it shows literally.
+"""
+from __future__ import annotations
+
+import math
+import re
+from html import escape
+
+from .coach import CoachSettings
+from .compare import score
+from .format import fmt_time
+from .audio import AudioError, load
+from .takes import StoreError, Take, TakeStore
+from .timeline import FLOOR_DB, Timeline, timeline
+
+__all__ = ["report_html", "report_markdown", "chart_svg", "file_stem", "take_timeline"]
+
+CHART_WIDTH_PX = 900
+_LEFT, _RIGHT, _TOP, _GAP, _BOTTOM = 56, 12, 22, 34, 30  # margins and the gap between panels (px)
+_LOUD_H, _PITCH_H = 150, 120  # panel heights (px)
+PITCH_SPAN_ST = 12.0  # the pitch panel shows at most ± this many semitones
+TAG_NAMES = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}
+
+
+def file_stem(take: Take) -> str:
+    """A safe file name (no extension) for ``take``'s report: ``voicecoach-take-3-my-label``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", (take.label or "").lower()).strip("-")[:40].strip("-")
+    return f"voicecoach-take-{take.id}" + (f"-{slug}" if slug else "")
+
+
+def take_timeline(store: TakeStore, take: Take) -> Timeline | None:
+    """The chart's data for a stored take, from its audio; None when the take has no analysis or
+    its audio is gone or cannot be decoded (the report is then made without the chart)."""
+    if not take.analysis_json:
+        return None
+    try:
+        audio = load(store.audio_path(take))
+    except (AudioError, StoreError):
+        return None
+    return timeline(audio.y, take.analysis, sr=audio.sr)
+
+
+def _title(take: Take) -> str:
+    return f"Take {take.id}" + (f" — {take.label}" if take.label else "")
+
+
+def _facts(take: Take, a: dict) -> list[tuple[str, str]]:
+    """(name, value) pairs of the numbers, as plain text."""
+    req, pace, pp = a.get("request"), a.get("pace") or {}, a.get("push_pull") or {}
+
+    def num(v, fmt, unit=""):
+        return "–" if v is None else f"{format(v, fmt)}{unit}"
+
+    if req is None:
+        wait = "no request found"
+    elif req.get("carried_on"):
+        wait = "none: you went straight on"
+    else:
+        wait = f"{req['pause_after_s']:.1f} s" + (" (still waiting when the recording stopped)"
+                                                  if req.get("still_waiting") else "")
+    return [
+        ("Recorded (UTC)", take.created_at[:16].replace("T", " ")),
+        ("Length", num(take.duration_s or a.get("duration_s"), ".1f", " s")),
+        ("Speaking pace", num(take.speaking_wpm, ".0f", " wpm")),
+        ("Pace over the whole take", num(pace.get("wpm"), ".0f", " wpm")),
+        ("Wait after the request", wait),
+        ("End drop (median over sentences)", num(take.end_drop_db, ".1f", " dB")),
+        ("Pitch range", num(a.get("pitch_range_st"), ".1f", " semitones")),
+        ("Push / Pull / Move Away", " / ".join(num(pp.get(k), ".0%") for k in
+                                               ("push_share", "pull_share", "move_away_share"))),
+        ("Switches between Push and Pull", num(pp.get("switches"), "d")),
+        ("Fillers", f"{len(a.get('fillers') or [])} ({num(take.fillers_per_100, '.1f')} per 100 words)"),
+        ("Hedges", f"{len(a.get('hedges') or [])} ({num(take.hedges_per_100, '.1f')} per 100 words)"),
+        ("Model", take.model or a.get("model") or "–"),
+    ]
+
+
+def _sentences(a: dict) -> list[tuple[str, str, str]]:
+    """(time, tag and behaviour, text) of each sentence; the request is marked."""
+    req = a.get("request")
+    out = []
+    for i, s in enumerate(a.get("sentences") or []):
+        tag = TAG_NAMES.get(s.get("tag"), s.get("tag") or "")
+        if s.get("behaviour"):
+            tag += f" ({s['behaviour'].replace('_', ' ')})"
+        if req is not None and req.get("sentence_index") == i:
+            tag += " · the request"
+        out.append((fmt_time(s.get("start")), tag, s.get("text") or ""))
+    return out
+
+
+def _tips(a: dict) -> list[tuple[str, str]]:
+    return [(fmt_time(f["start"]) if f.get("start") is not None else "whole take", f.get("message") or "")
+            for f in a.get("feedback") or []]
+
+
+# ---- HTML ----------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;
+color:#1f2328;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25em .6em;border-bottom:1px solid #eee;
+vertical-align:top}th{font-weight:600}.muted{color:#666}.met{color:#1a7f37}.miss{color:#b42318}
+.tag-push{color:#0b5cad}.tag-pull{color:#8250df}.tag-move{color:#9a6700}
+svg{max-width:100%;height:auto;font-family:inherit}
+.pre{white-space:pre-wrap}
+"""
+
+
+def report_html(take: Take, *, timeline: Timeline | None = None, settings: CoachSettings | None = None) -> str:
+    """The whole report as one HTML document (UTF-8 text), with no script and no external link."""
+    a = take.analysis or {}
+    e = escape
+    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+             f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+             f"<title>{e(_title(take))} · voicecoach</title><style>{_CSS}</style></head><body>",
+             f"<h1 class=\"pre\">{e(_title(take))}</h1>",
+             "<p class=\"muted\">A voicecoach report, made on your own machine. The audio stays there.</p>"]
+    if take.objective:
+        parts.append(f"<p><strong>Influence objective:</strong> <span class=\"pre\">{e(take.objective)}</span></p>")
+    if take.status != "done":
+        parts.append(f"<p class=\"miss\">This take has not been analysed ({e(take.status)})"
+                     + (f": {e(take.error)}" if take.error else "") + ".</p>")
+    parts.append("<h2>The numbers</h2><table>" + "".join(
+        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, a)) + "</table>")
+    if timeline is not None and timeline.times_s:
+        parts.append("<h2>Loudness and pitch</h2>" + chart_svg(timeline)
+                     + "<p class=\"muted\">Loudness in dBFS (0 is the loudest a recording can hold); pitch in "
+                       "semitones from your usual pitch. Grey: pauses; amber: the wait after your request; "
+                       "dashed lines: sentence ends.</p>")
+    parts.append("<h2>Coaching</h2>")
+    tips = _tips(a)
+    parts.append("<table>" + "".join(f"<tr><th>{e(t)}</th><td>{e(m)}</td></tr>" for t, m in tips) + "</table>"
+                 if tips else "<p>Nothing to flag in this take.</p>")
+    if a:
+        sc = score(take, settings)
+        parts.append(f"<h2>Targets met: {sc.total} of {sc.out_of}</h2><table>" + "".join(
+            f"<tr><td class=\"{'met' if p.met else 'miss'}\">{'✓' if p.met else '✗'}</td>"
+            f"<td>{e(p.name)}</td><td>{e(p.detail)}</td></tr>" for p in sc.points) + "</table>")
+    parts.append("<h2>What you said</h2>")
+    if a.get("transcript"):
+        parts.append(f"<p class=\"pre\">{e(a['transcript'])}</p>")
+    rows = _sentences(a)
+    if rows:
+        parts.append("<table><tr><th>at</th><th>tag</th><th>sentence</th></tr>" + "".join(
+            f"<tr><td>{e(t)}</td><td class=\"{_tag_class(tag)}\">{e(tag)}</td><td class=\"pre\">{e(text)}</td></tr>"
+            for t, tag, text in rows) + "</table>")
+    for key, name in (("fillers", "Fillers"), ("hedges", "Hedges")):
+        if a.get(key):
+            parts.append(f"<p><strong>{name}:</strong> " + e(", ".join(
+                f"{m['text']} ({fmt_time(m['start'])})" for m in a[key])) + "</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _tag_class(tag: str) -> str:
+    return ("tag-push" if tag.startswith("Push") else "tag-pull" if tag.startswith("Pull")
+            else "tag-move" if tag.startswith("Move") else "muted")
+
+
+def chart_svg(tl: Timeline) -> str:
+    """Loudness (top) and pitch (bottom) over the take as one inline ``<svg>``, with pauses,
+    the wait after the request and sentence ends marked."""
+    duration = max(tl.times_s[-1] if tl.times_s else 0.0, max((m.end_s for m in tl.moments), default=0.0), 0.1)
+    w, plot_w = CHART_WIDTH_PX, CHART_WIDTH_PX - _LEFT - _RIGHT
+    loud_top, pitch_top = _TOP, _TOP + _LOUD_H + _GAP
+    height = pitch_top + _PITCH_H + _BOTTOM
+    voiced = [abs(p) for p in tl.pitch_st if p is not None]
+    span = min(PITCH_SPAN_ST, max(6.0, math.ceil(max(voiced, default=0.0))))
+
+    def x(t: float) -> float:
+        return _LEFT + plot_w * min(max(t, 0.0), duration) / duration
+
+    def y_loud(db: float) -> float:
+        return loud_top + _LOUD_H * (min(max(db, FLOOR_DB), 0.0) / FLOOR_DB)
+
+    def y_pitch(st: float) -> float:
+        return pitch_top + _PITCH_H * (0.5 - max(-span, min(span, st)) / (2 * span))
+
+    out = [f'<svg viewBox="0 0 {w} {height}" width="{w}" height="{height}" '
+           f'role="img" aria-label="Loudness and pitch over the take">',
+           "<title>Loudness and pitch over the take</title>"]
+    panels = ((loud_top, _LOUD_H), (pitch_top, _PITCH_H))
+    for m in tl.moments:  # shaded spans under the lines
+        if m.kind in ("pause", "wait") and m.end_s > m.start_s:
+            fill = "#f5b94a" if m.kind == "wait" else "#d0d7de"
+            for top, h in panels:
+                out.append(f'<rect x="{x(m.start_s):.1f}" y="{top}" width="{max(x(m.end_s) - x(m.start_s), 1):.1f}" '
+                           f'height="{h}" fill="{fill}" fill-opacity="0.45"><title>{escape(m.label)}</title></rect>')
+            if m.kind == "wait":
+                out.append(f'<text x="{x(m.start_s) + 3:.1f}" y="{loud_top + 12}" font-size="11" fill="#7a4d00">'
+                           f'{escape(m.label)}</text>')
+    for top, h in panels:
+        out.append(f'<rect x="{_LEFT}" y="{top}" width="{plot_w}" height="{h}" fill="none" stroke="#bbb"/>')
+    for db in (-60, -40, -20, 0):
+        out.append(_hline(y_loud(db), plot_w, f"{db}"))
+    for st in (-span / 2, 0.0, span / 2):
+        out.append(_hline(y_pitch(st), plot_w, f"{st:+.0f}" if st else "0"))
+    out.append(f'<text x="{_LEFT}" y="{loud_top - 6}" font-size="12" fill="#333">loudness (dBFS)</text>')
+    out.append(f'<text x="{_LEFT}" y="{pitch_top - 6}" font-size="12" fill="#333">'
+               "pitch (semitones from your usual pitch)</text>")
+    for m in tl.moments:
+        if m.kind == "sentence_end":
+            for top, h in panels:
+                out.append(f'<line x1="{x(m.end_s):.1f}" x2="{x(m.end_s):.1f}" y1="{top}" y2="{top + h}" '
+                           f'stroke="#555" stroke-dasharray="3,3"><title>{escape(m.label)}</title></line>')
+    pts = " ".join(f"{x(t):.1f},{y_loud(v):.1f}" for t, v in zip(tl.times_s, tl.loudness_db))
+    out.append(f'<polyline points="{pts}" fill="none" stroke="#0b5cad" stroke-width="1.3"/>')
+    for run in _runs(tl.times_s, tl.pitch_st):
+        pts = " ".join(f"{x(t):.1f},{y_pitch(v):.1f}" for t, v in run)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="#8250df" stroke-width="1.6"/>'
+                   if len(run) > 1 else f'<circle cx="{x(run[0][0]):.1f}" cy="{y_pitch(run[0][1]):.1f}" r="1.5" '
+                                        'fill="#8250df"/>')
+    step = next(s for s in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300) if duration / s <= 12)
+    base = pitch_top + _PITCH_H
+    for i in range(int(duration // step) + 1):
+        t = i * step
+        out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{base}" y2="{base + 4}" stroke="#888"/>'
+                   f'<text x="{x(t):.1f}" y="{base + 16}" font-size="11" text-anchor="middle" fill="#555">'
+                   f"{fmt_time(t) if step >= 1 else f'{t:.1f}'}</text>")
+    out.append(f'<text x="{_LEFT + plot_w}" y="{base + 28}" font-size="11" text-anchor="end" fill="#555">'
+               "time (m:ss)</text></svg>")
+    return "\n".join(out)
+
+
+def _hline(y: float, plot_w: float, label: str) -> str:
+    return (f'<line x1="{_LEFT}" x2="{_LEFT + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eee"/>'
+            f'<text x="{_LEFT - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" fill="#555">{label}</text>')
+
+
+def _runs(times, values):
+    """Consecutive (time, value) points with a value, split where the value is None."""
+    run: list = []
+    for t, v in zip(times, values):
+        if v is None:
+            if run:
+                yield run
+            run = []
+        else:
+            run.append((t, v))
+    if run:
+        yield run
+
+
+# ---- Markdown ------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|$~&])")
+
+
+def _md(text: str) -> str:
+    """``text`` shown literally by a Markdown renderer: special characters backslash-escaped,
+    line breaks kept as spaces (a label cannot start a heading or a list)."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def report_markdown(take: Take, *, settings: CoachSettings | None = None) -> str:
+    """The report as Markdown (no chart): the numbers, the tips, the targets met and the
+    transcript with each sentence's tag."""
+    a = take.analysis or {}
+    out = [f"# {_md(_title(take))}", "", "A voicecoach report, made on your own machine. The audio stays there.", ""]
+    if take.objective:
+        out += [f"**Influence objective:** {_md(take.objective)}", ""]
+    if take.status != "done":
+        out += [f"This take has not been analysed ({take.status})" + (f": {_md(take.error)}" if take.error else "")
+                + ".", ""]
+    out += ["## The numbers", "", "| | |", "|---|---|"]
+    out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, a)]
+    out += ["", "## Coaching", ""]
+    tips = _tips(a)
+    out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else ["Nothing to flag in this take."]
+    if a:
+        sc = score(take, settings)
+        out += ["", f"## Targets met: {sc.total} of {sc.out_of}", ""]
+        out += [f"- {'✓' if p.met else '✗'} {_md(p.name)}: {_md(p.detail)}" for p in sc.points]
+    out += ["", "## What you said", ""]
+    if a.get("transcript"):
+        out += [f"> {_md(a['transcript'])}", ""]
+    out += [f"- {t} **{_md(tag)}**: {_md(text)}" for t, tag, text in _sentences(a)]
+    for key, name in (("fillers", "Fillers"), ("hedges", "Hedges")):
+        if a.get(key):
+            out += ["", f"**{name}:** " + _md(", ".join(f"{m['text']} ({fmt_time(m['start'])})" for m in a[key]))]
+    return "\n".join(out) + "\n"
