@@ -6,28 +6,68 @@ from pathlib import Path
 
 import streamlit as st
 
+from studio.charts import loudness_pitch_chart
+from studio.render import comparison_html, plain, specificity_html, tip_html, transcript_html
 from studio.resources import PRIVACY, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
+from voicecoach.audio import load
+from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
 from voicecoach.format import fmt_time
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import StoreError
+from voicecoach.timeline import timeline
 from voicecoach.wording import check_specificity
 
-st.title("voicecoach")
+try:  # the scenario library may not be installed yet
+    from voicecoach.scenarios import by_id as _scenario
+except ImportError:
+    _scenario = None
+
+MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
+        ".webm": "audio/webm", ".m4a": "audio/mp4"}
+VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
+
+st.title("Practise your ask")
 st.caption(PRIVACY)
+try:
+    store, store_error = take_store(), None
+    prep = store.current_preparation()
+except StoreError as exc:
+    store, store_error, prep = None, exc, None
 
-objective = st.text_input("Your influence objective: what should your manager say or do?",
-                          placeholder="Enrol me on the leadership course before the March intake")
-if objective.strip():
-    spec = check_specificity(objective)
-    if spec.is_specific:
-        st.success(f"Specific: {spec.action} · {spec.object} · {spec.time}")
-    else:
-        st.warning("Not specific yet: missing " + ", ".join(spec.missing or ["a concrete action"])
-                   + ". Name an action, an object and a time.")
-
-recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
-uploaded = st.file_uploader("…or analyse a recording", type=["wav", "flac", "ogg", "mp3", "webm", "m4a"])
+left, right = st.columns(2, gap="large")
+with left:
+    st.subheader("What you want")
+    objective = st.text_input("Your influence objective: what should your manager say or do?",
+                              value=prep.objective if prep else "",
+                              placeholder="Enrol me on the leadership course before the March intake")
+    if objective.strip():
+        spec = check_specificity(objective)
+        if spec.is_specific:
+            st.success("Specific: it names an action, what exactly, and a time.")
+        else:
+            st.warning("Not specific yet: missing " + ", ".join(spec.missing or ["a concrete action"])
+                       + ". Name an action, an object and a time.")
+        st.html(specificity_html(spec))
+    if prep and any((prep.scenario, prep.situation, prep.push_notes, prep.pull_notes)):
+        with st.expander("Your preparation"):
+            title = None
+            if _scenario and prep.scenario:
+                try:
+                    found = _scenario(prep.scenario)
+                    title = getattr(found, "title", None) or getattr(found, "name", None)
+                except (KeyError, LookupError, ValueError):
+                    pass
+            for name, text in (("Scenario", title or prep.scenario), ("Situation", prep.situation),
+                               ("Push: your proposals and reasons", prep.push_notes),
+                               ("Pull: your questions and common ground", prep.pull_notes)):
+                if text:
+                    st.markdown(f"**{name}**")
+                    st.html(plain(str(text)))
+with right:
+    st.subheader("Say it out loud")
+    recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
+    uploaded = st.file_uploader("…or analyse a recording", type=["wav", "flac", "ogg", "mp3", "webm", "m4a"])
 
 # The most recent input wins: remember which recording each widget last held.
 seen = st.session_state.setdefault("seen", {})
@@ -39,51 +79,100 @@ for key, widget in (("microphone", recorded), ("upload", uploaded)):
             st.session_state["current"] = key
 current = st.session_state.get("current")
 source = {"microphone": recorded, "upload": uploaded}.get(current)
-if source is None:
+if source is None:  # nothing yet, or a new recording under way: no earlier take's results
     st.info("Record or upload a take to see your pace, pauses, sentence ends and wording.")
     st.stop()
+if store is None:
+    st.error(str(store_error))
+    st.stop()
 
-data = source.getvalue()
+data, ext = source.getvalue(), (Path(source.name).suffix or ".wav").lower()
+saved = st.session_state.setdefault("saved_takes", {})  # (input, sha256) -> take id, this session
 try:
-    store = take_store()
-    take = store.add(data, source=current, original_name=source.name, objective=objective,
-                     ext=(Path(source.name).suffix or ".wav").lower())  # saved before analysis
+    try:
+        take = store.get(saved[(current, seen[current])])
+    except (KeyError, StoreError):  # not saved yet (or deleted meanwhile): save it before analysis,
+        take = store.add(data, source=current, original_name=source.name, objective=objective, ext=ext,
+                         scenario=prep.scenario if prep else None)
+        saved[(current, seen[current])] = take.id  # with the objective it was recorded for
 except StoreError as exc:
     st.error(str(exc))
     st.stop()
-st.caption(f"Showing take {take.id} ({'your recording' if current == 'microphone' else source.name}).")
+st.html(plain(f"Showing take {take.id}: "
+              + ("your recording" if current == "microphone" else f"the file {source.name}")
+              + f", saved {take.created_at[11:16]} UTC.", muted=True))
 
 results = st.session_state.setdefault("results", {})
+timelines = st.session_state.setdefault("timelines", {})
+failed = st.session_state.setdefault("failed", {})  # take id -> why its analysis failed
+if take.id in failed:
+    st.error(failed[take.id])
+    st.stop()
 if take.id not in results:
-    try:
-        model_name = config.model_name()
-        speech_model(model_name)
-        with st.spinner("Listening to your take…"):
-            results[take.id] = analyse_saved(store, take, model=model_name)
-    except (AudioError, ModelError) as exc:
-        st.error(f"{exc} (the recording is kept as take {take.id})")
-        st.stop()
+    model_name = config.model_name()
+    with st.status("Listening to your take…", expanded=True) as status:
+        bar = st.progress(0.0, text=STAGE_TEXT["decoding"])
+        try:
+            speech_model(model_name)
+            results[take.id] = analyse_saved(store, take, model=model_name,
+                                             progress=lambda stage, done: bar.progress(done, text=STAGE_TEXT[stage]))
+        except (AudioError, ModelError) as exc:
+            status.update(label="Could not analyse this take", state="error")
+            message = f"{exc} (the recording is kept as take {take.id})"
+            if isinstance(exc, AudioError):  # this recording cannot be analysed: don't try on every re-run
+                failed[take.id] = message
+            st.error(message)
+            st.stop()
+        bar.progress(1.0, text="Drawing loudness and pitch")
+        try:
+            timelines[take.id] = timeline(load(store.audio_path(take)).y, results[take.id].to_dict())
+        except (AudioError, StoreError):
+            timelines[take.id] = None
+        status.update(label="Analysed", state="complete", expanded=False)
 a = results[take.id]
 
-st.subheader("Transcript")
-st.write(a.transcript)
-c1, c2, c3 = st.columns(3)
-c1.metric("Speaking pace", f"{a.pace.speaking_wpm:.0f} wpm" if a.pace.speaking_wpm else "–")
-r = a.request
-c2.metric("Silence after the request", "no request" if r is None else f"{r.pause_after_s:.1f} s")
-b = a.balance
-c3.metric("Push / Pull / Move Away", f"{b.push_share:.0%}/{b.pull_share:.0%}/{b.move_away_share:.0%}",
-          help="Share of your speaking time in Push, Pull and Move Away sentences.")
+for w in getattr(a, "warnings", ()):
+    st.warning(w.message)
 
-st.subheader("Coaching")
-for f in a.feedback:
-    box = {"high": st.error, "medium": st.warning, "low": st.info}[f.severity]
-    box(f"**{fmt_time(f.start_s) if f.start_s is not None else 'Whole take'}** — {f.message}")
-if not a.feedback:
-    st.success("Nothing to flag in this take. Record it again to make it a habit.")
+st.subheader("How it landed")
+for col, h in zip(st.columns(4), headline(a)):
+    col.metric(h.label, h.value, delta=h.verdict, delta_color=VERDICT_COLOURS[h.status], delta_arrow="off",
+               help=h.help)
 
-st.subheader("Sentences")
-st.dataframe([{"at": fmt_time(s.start_s), "tag": s.tag.replace("_", " "),
-               "behaviour": (s.behaviour or "").replace("_", " "), "request": s.is_request,
-               "wpm": None if s.wpm is None else round(s.wpm), "end drop dB": s.end_drop_db, "end pitch st": s.end_pitch_st, "text": s.text,
-               "why": s.reason} for s in a.sentences], hide_index=True)
+words_col, tips_col = st.columns([3, 2], gap="large")
+with words_col:
+    st.subheader("What you said")
+    comparison = compare_objective(objective.strip() or take.objective, a.request.text if a.request else None)
+    if comparison:
+        st.html(comparison_html(comparison))
+    else:
+        st.caption("Write your objective to compare your request with what you planned.")
+    st.html(transcript_html(transcript(a)))
+with tips_col:
+    st.subheader("Tips")
+    playing = st.session_state.get("playing")
+    for i, tip in enumerate(tips(a)):
+        st.html(tip_html(tip))
+        if st.button("Play this moment", key=f"play-{take.id}-{i}", icon=":material/play_arrow:"):
+            st.session_state["playing"] = playing = (take.id, i)
+        if playing == (take.id, i):
+            st.audio(data, format=MIME.get(ext, "audio/wav"), start_time=tip.play_start_s,
+                     end_time=tip.play_end_s, autoplay=True)
+    if not a.feedback:
+        st.success("Nothing to flag in this take. Record it again to make it a habit.")
+
+st.subheader("Loudness and pitch")
+if timelines.get(take.id) is not None:
+    st.altair_chart(loudness_pitch_chart(timelines[take.id]), width="stretch")
+    st.caption("Blue: loudness in dBFS (0 is the loudest a recording can hold; silence reads low). Orange: pitch "
+               "in semitones from your usual pitch (a rise at the end of a request sounds unsure). Dashed lines: "
+               "sentence ends; shaded: pauses and the wait after your request.")
+else:
+    st.caption("The chart could not be drawn for this take.")
+
+with st.expander("Sentence by sentence (table)"):
+    st.dataframe([{"at": fmt_time(s.start_s), "tag": s.tag.replace("_", " "),
+                   "behaviour": (s.behaviour or "").replace("_", " "), "request": s.is_request,
+                   "pace (wpm)": None if s.wpm is None else round(s.wpm),
+                   "end drop (dB, + = quieter)": s.end_drop_db, "end pitch (semitones, + = rising)": s.end_pitch_st,
+                   "text": s.text, "why": s.reason} for s in a.sentences], hide_index=True)

@@ -1,4 +1,102 @@
-"""prepare (being built)."""
+"""Prepare: the situation, the influence objective (checked as you write it) and the Push and
+Pull preparation, saved on this machine whenever a box changes."""
+from __future__ import annotations
+
+import re
+
 import streamlit as st
 
+from studio.resources import take_store
+from voicecoach.scenarios import OBJECTIVE_EXAMPLES, PROMPTS, PULL_PROMPTS, PUSH_PROMPTS, SCENARIOS, by_id, notes_text
+from voicecoach.takes import StoreError
+from voicecoach.wording import check_specificity
+
+ss = st.session_state
+_PART = {"action": "a concrete action", "object": "what exactly you ask for", "time": "a time"}
+
+
+def _md(text: str, limit: int = 80) -> str:
+    """The user's words inside a markdown message: shortened, every ASCII punctuation escaped."""
+    text = " ".join(text.split())
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text if len(text) <= limit else text[:limit - 1] + "…")
+
+
+def _fields() -> dict:
+    notes = {p.id: ss[f"prep_{p.id}"] for p in PROMPTS}
+    return {"scenario": ss["prep_scenario"] or None, "situation": ss["prep_situation"],
+            "objective": ss["prep_objective"], "push_notes": notes_text(PUSH_PROMPTS, notes),
+            "pull_notes": notes_text(PULL_PROMPTS, notes), "notes": notes}
+
+
+def _save() -> None:
+    try:
+        store, new = take_store(), _fields()
+        cur = store.current_preparation()
+        if cur is None or any(getattr(cur, k) != v for k, v in new.items()):
+            store.save_preparation(**new)
+        ss["prep_status"] = "saved"
+    except StoreError as exc:
+        ss["prep_status"] = str(exc)
+
+
+def _use_example() -> None:
+    ss["prep_objective"] = by_id(ss["prep_scenario"]).example_objective
+    _save()
+
+
 st.title("Prepare")
+st.caption("Plan the conversation before you practise it. Everything here is saved on this machine "
+           "each time you leave a box; the Practise page shows your objective while you record.")
+try:
+    prep = take_store().current_preparation()
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+saved = {"scenario": prep.scenario or "", "situation": prep.situation, "objective": prep.objective,
+         **prep.notes} if prep else {}
+for key in ("scenario", "situation", "objective", *(p.id for p in PROMPTS)):
+    if f"prep_{key}" not in ss:  # a fresh session, or back from another page: the saved version
+        ss[f"prep_{key}"] = saved.get(key, "") if key != "scenario" or by_id(saved.get(key)) else ""
+
+st.subheader("Your situation")
+st.selectbox("Start from", ["", *(s.id for s in SCENARIOS)], key="prep_scenario", on_change=_save,
+             format_func=lambda i: by_id(i).title if i else "My own situation")
+if scenario := by_id(ss["prep_scenario"]):
+    st.markdown(scenario.situation + "\n\nWhat your manager probably weighs:\n"
+                + "\n".join(f"- {p}" for p in scenario.manager_priorities)
+                + f"\n\nAn objective that would do: *{scenario.example_objective}*")
+    st.button("Use this objective", on_click=_use_example)
+st.text_area("In your own words: who, which conversation, when", key="prep_situation", on_change=_save)
+
+st.subheader("Your influence objective")
+st.text_input("What exactly should your manager say or do as a result?", key="prep_objective", on_change=_save,
+              placeholder="My manager agrees to enrol me on the leadership course before the March intake")
+st.caption("Concrete objectives name an action, what it is about and a time: "
+           + "; ".join(f"“{e}”" for e in OBJECTIVE_EXAMPLES)
+           + ". “Support” or “commitment” is not an objective.")
+if ss["prep_objective"].strip():
+    spec = check_specificity(ss["prep_objective"])
+    if spec.is_specific:
+        st.success(f"Specific: action “{_md(spec.action)}” · object “{_md(spec.object)}” "
+                   f"· time “{_md(spec.time)}”")
+    else:
+        parts = [_PART[m] for m in spec.missing]
+        vague = f"“{_md(spec.vague_terms[0])}” is too vague to act on. " if spec.vague_terms else ""
+        st.warning(f"Not specific yet: {vague}Add " + " and ".join(
+            [", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) + ".")
+
+st.subheader("Push: what you bring")
+for p in PUSH_PROMPTS:
+    st.text_area(p.label, key=f"prep_{p.id}", placeholder=p.placeholder, on_change=_save)
+st.subheader("Pull: what you want to learn from your manager")
+for p in PULL_PROMPTS:
+    st.text_area(p.label, key=f"prep_{p.id}", placeholder=p.placeholder, on_change=_save)
+
+st.button("Save", on_click=_save, type="primary")
+status = ss.pop("prep_status", None)
+if status == "saved":
+    st.success("Saved")
+elif status:
+    st.error(status)
+elif prep:
+    st.caption(f"Saved on this machine, last changed {prep.updated_at[:16].replace('T', ' ')} UTC.")

@@ -1,4 +1,91 @@
-"""reflect (being built)."""
+"""Reflect: look back on a practice take (its numbers beside each question) or on the real
+meeting, write your answers, and read what you wrote before."""
+from __future__ import annotations
+
+import re
+
 import streamlit as st
 
+from studio.resources import take_store
+from voicecoach.reflect import beside, meeting_beside, questions_for, take_facts
+from voicecoach.takes import StoreError
+
+ss = st.session_state
+
+
+def _md(text: str) -> str:
+    """Plain text inside markdown: every ASCII punctuation escaped, so it shows as written."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ") + " UTC"
+
+
+def _show_past(store) -> None:
+    st.subheader("What you wrote before")
+    past = store.reflections()
+    if not past:
+        st.caption("Nothing yet: your saved reflections appear here, newest first.")
+    for r in past[:20]:
+        about = ("the real meeting" if r.kind == "meeting" else
+                 f"practice take {r.take_id}" if r.take_id is not None else "a practice take since deleted")
+        with st.expander(f"{_when(r.created_at)} · {about}"):
+            prompts = {q.id: q.prompt for q in questions_for(r.kind)}
+            for key, answer in r.answers.items():
+                if isinstance(answer, str) and answer.strip():
+                    st.markdown(f"**{_md(prompts.get(key, key))}**")
+                    st.text(answer)
+    if len(past) > 20:
+        st.caption(f"and {len(past) - 20} earlier reflections.")
+
+
 st.title("Reflect")
+st.caption("Look back while it is fresh: what you meant to do, what you did, what you will change.")
+try:
+    store = take_store()
+    takes = store.list(status="done")
+    prep = store.current_preparation()
+except StoreError as exc:
+    st.error(str(exc))
+    st.stop()
+objective = prep.objective if prep else ""
+
+kind = st.radio("What are you looking back on?", ["practice", "meeting"], horizontal=True, key="reflect_kind",
+                format_func={"practice": "A practice take", "meeting": "The real meeting"}.get)
+if kind == "practice":
+    if not takes:
+        st.info("No analysed takes yet. Record your ask on the Practise page, then come back here to look "
+                "at it; after the real conversation, choose “The real meeting”.")
+        _show_past(store)
+        st.stop()
+    by_take = {t.id: t for t in takes}
+    take_id = st.selectbox("Take", list(by_take), format_func=lambda i: f"Take {i} · {_when(by_take[i].created_at)}")
+    lines = beside(take_facts(by_take[take_id].analysis, objective=objective))
+else:
+    take_id, lines = None, meeting_beside(objective)
+
+previous = next((r for r in store.reflections(take_id) if r.kind == kind and r.take_id == take_id), None)
+prefix = f"reflect_{kind}_{take_id}_"
+for q in questions_for(kind):  # reopen a take's reflection where you left it; a meeting starts blank
+    ss.setdefault(prefix + q.id, previous.answers.get(q.id, "") if previous and kind == "practice" else "")
+
+with st.form(f"reflect_{kind}"):
+    for q in questions_for(kind):
+        st.markdown(f"**{q.prompt}**")
+        for line in lines.get(q.id, ()):
+            st.caption(_md(line))
+        st.text_area(q.prompt, key=prefix + q.id, label_visibility="collapsed")
+    submitted = st.form_submit_button("Save reflection", type="primary")
+if submitted:
+    answers = {q.id: ss[prefix + q.id] for q in questions_for(kind)}
+    if not any(a.strip() for a in answers.values()):
+        st.warning("Write at least one answer before saving.")
+    else:
+        try:
+            if previous is None or previous.answers != answers:
+                store.add_reflection(kind=kind, answers=answers, take_id=take_id)
+            st.success("Saved")
+        except StoreError as exc:
+            st.error(str(exc))
+_show_past(store)

@@ -75,7 +75,7 @@ def _record(url, mic: Path, seconds=5.0):
         widget.get_by_role("button", name="Record").click()
         page.wait_for_timeout(int(seconds * 1000))
         widget.get_by_role("button", name="Stop recording").click()
-        page.get_by_text("Silence after the request", exact=True).wait_for(timeout=90_000)
+        page.get_by_text("Wait after the request", exact=True).wait_for(timeout=90_000)
         text = page.inner_text("body")
         browser.close()
     return text
@@ -89,6 +89,6 @@ def test_record_in_a_real_browser(server, tmp_path, said, expect, absent):
     url, home = server
     body = _record(url, _mic_file(tmp_path, said)).lower()
     assert expect in body and absent not in body
-    assert "silence after the request" in body
+    assert "wait after the request" in body
     newest = TakeStore(home).list()[0]  # the server (and its history) is shared by both takes
     assert newest.status == "done" and newest.source == "microphone"

@@ -132,7 +132,7 @@ def trace_app(tmp_path: Path, app: Path = ROOT / "app.py", take: Path = SAMPLE, 
         page.on("request", lambda r: requested.append(r.url))
         page.goto(url)
         page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(take))
-        page.get_by_text("Coaching", exact=True).wait_for(timeout=120_000)
+        page.get_by_text("Tips", exact=True).wait_for(timeout=120_000)
         text = page.inner_text("body")
         page.wait_for_timeout(int(settle_s * 1000))
         browser.close()
@@ -212,7 +212,7 @@ def test_cli_analysis_stays_on_this_machine(tmp_path):
 @pytest.mark.slow
 def test_studio_analysis_stays_on_this_machine(tmp_path):
     text, requested, trace, home, port = trace_app(tmp_path)
-    assert "Transcript" in text and "leadership course" in text.lower()
+    assert "What you said" in text and "leadership course" in text.lower()
     assert "Deploy" not in text  # client.toolbarMode = "minimal"
     assert [t.status for t in TakeStore(home / "voicecoach").list()] == ["done"]
     assert outbound(trace) == []

@@ -11,6 +11,7 @@ import signal
 import sqlite3
 import stat
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -176,10 +177,26 @@ def test_migrates_a_hand_made_version_0_database(tmp_path):
     assert store.audio_path(old).read_bytes() == AUDIO
     assert store.add(AUDIO + b"new", source="upload").id == 3
     with sqlite3.connect(store.db) as con:
-        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
+        assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(len(MIGRATIONS))
         with pytest.raises(sqlite3.IntegrityError):  # the new CHECK holds on the migrated table
             con.execute("UPDATE takes SET status = 'analysing' WHERE id = 1")
     con.close()
+
+
+def test_migrates_a_version_1_preparation(tmp_path):
+    with closing(sqlite3.connect(tmp_path / "takes.db", isolation_level=None)) as con:
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        con.executescript(MIGRATIONS[0])
+        con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+        con.execute("INSERT INTO preparations (updated_at, scenario, objective, push_notes)"
+                    " VALUES ('2025-01-02T10:00:00+00:00', 'course', 'enrol me on a named course', 'I led it')")
+    store = TakeStore(tmp_path)
+    old = store.current_preparation()
+    assert (old.objective, old.push_notes, old.notes) == ("enrol me on a named course", "I led it", {})
+    new = store.save_preparation(objective="x", notes={"proposals": "**a** <b>"})
+    assert store.current_preparation() == new and new.notes == {"proposals": "**a** <b>"}
+    with pytest.raises(TypeError, match="dict of str to str"):
+        store.save_preparation(notes={"proposals": 3})
 
 
 def test_a_newer_schema_is_refused(tmp_path):

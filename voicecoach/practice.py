@@ -7,7 +7,7 @@ message, and the take can be analysed again.
 """
 from __future__ import annotations
 
-from .analysis import Settings, analyse
+from .analysis import Progress, Settings, analyse
 from .audio import AudioError
 from .result import TakeResult
 from .takes import Take, TakeStore
@@ -17,8 +17,9 @@ __all__ = ["analyse_saved"]
 
 
 def analyse_saved(store: TakeStore, take: Take, *, model: str | None = None,
-                  settings: Settings | None = None) -> TakeResult:
-    """Analyse a saved take and store its result (``done``).
+                  settings: Settings | None = None, progress: Progress | None = None) -> TakeResult:
+    """Analyse a saved take and store its result (``done``); ``progress`` as in
+    :func:`voicecoach.analysis.analyse`.
 
     Raises
     ------
@@ -26,7 +27,7 @@ def analyse_saved(store: TakeStore, take: Take, *, model: str | None = None,
         After marking the take ``failed`` with the message (its audio is kept).
     """
     try:
-        result = analyse(store.audio_path(take), model=model, settings=settings)
+        result = analyse(store.audio_path(take), model=model, settings=settings, progress=progress)
     except (AudioError, ModelError) as exc:
         store.fail(take.id, str(exc))
         raise

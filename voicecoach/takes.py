@@ -57,6 +57,8 @@ MIGRATIONS = [
     CREATE TABLE reflections (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,
         take_id INTEGER REFERENCES takes (id) ON DELETE SET NULL,
         kind TEXT NOT NULL CHECK (kind IN ('practice', 'meeting')), answers_json TEXT NOT NULL);""",
+    # 1 -> 2: the answer to each preparation prompt, by prompt id (voicecoach.scenarios.PROMPTS)
+    "ALTER TABLE preparations ADD COLUMN notes_json TEXT NOT NULL DEFAULT '{}';",
 ]
 
 
@@ -100,14 +102,25 @@ class Take:
 
 @dataclass(frozen=True)
 class Preparation:
+    """One saved version of the user's preparation (the newest is the current one).
+
+    ``scenario`` is a built-in scenario id (:func:`voicecoach.scenarios.by_id`) or None for the
+    user's own situation; ``push_notes`` / ``pull_notes`` are the Push / Pull answers as one
+    readable text; ``notes`` holds each prompt's answer by prompt id.
+    """
     table: ClassVar[str] = "preparations"
     id: int
-    updated_at: str
+    updated_at: str  # ISO 8601, UTC
     scenario: str | None
     situation: str
     objective: str
     push_notes: str
     pull_notes: str
+    notes_json: str = "{}"
+
+    @property
+    def notes(self) -> dict[str, str]:
+        return json.loads(self.notes_json or "{}")
 
 
 @dataclass(frozen=True)
@@ -304,13 +317,16 @@ class TakeStore:
 
     # -- preparation and reflections -----------------------------------------------------------
     def save_preparation(self, *, scenario: str | None = None, situation: str = "", objective: str = "",
-                         push_notes: str = "", pull_notes: str = "") -> Preparation:
-        """Save a new version of the preparation; earlier versions are kept."""
+                         push_notes: str = "", pull_notes: str = "", notes: dict[str, str] | None = None) -> Preparation:
+        """Save a new version of the preparation; earlier versions are kept. ``notes``: each
+        prompt's answer by prompt id."""
+        if notes is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in notes.items()):
+            raise TypeError("notes maps prompt ids to the text written; pass a dict of str to str")
         with self._sql("save the preparation"), self._tx() as con:
             pid = con.execute(
-                "INSERT INTO preparations (updated_at, scenario, situation, objective, push_notes, pull_notes)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (_now(), scenario, situation, objective, push_notes, pull_notes)).lastrowid
+                "INSERT INTO preparations (updated_at, scenario, situation, objective, push_notes, pull_notes,"
+                " notes_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (_now(), scenario, situation, objective, push_notes, pull_notes, json.dumps(notes or {}))).lastrowid
         return self._select(Preparation, "WHERE id = ?", (pid,))[0]
 
     def current_preparation(self) -> Preparation | None:

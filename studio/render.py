@@ -1,0 +1,88 @@
+"""HTML for the Practise page's text blocks. Everything the user typed or said goes through
+``html.escape``, so it shows literally (``<script>``, ``**x**``, ``$x$`` stay as written); the
+caller passes the result to ``st.html``. No Streamlit calls here."""
+from __future__ import annotations
+
+from html import escape
+from typing import Sequence
+
+from voicecoach.explain import ObjectiveComparison, SentenceView, Tip
+from voicecoach.format import fmt_time
+from voicecoach.specificity import Specificity
+
+__all__ = ["TAG_COLOURS", "plain", "transcript_html", "tip_html", "comparison_html", "specificity_html"]
+
+TAG_COLOURS = {"push": "#d95f02", "pull": "#1b9e77", "move_away": "#7570b3", "neutral": "#8a8a8a"}
+MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
+SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
+_MUTED = "opacity:0.75;font-size:0.9em"
+
+
+def plain(text: str, *, muted: bool = False) -> str:
+    """A paragraph of literal text (line breaks kept)."""
+    style = "white-space:pre-wrap;margin:0.2em 0" + (";" + _MUTED if muted else "")
+    return f'<p style="{style}">{escape(text)}</p>'
+
+
+def _word(text: str, mark: str | None) -> str:
+    if mark is None:
+        return escape(text)
+    return (f'<mark title="{mark}" style="background:{MARK_COLOURS[mark]};color:inherit;'
+            f'padding:0 2px;border-radius:3px">{escape(text)}</mark>')
+
+
+def _sentence(v: SentenceView) -> str:
+    colour = TAG_COLOURS[v.tag]
+    words = " ".join(_word(t.text, t.mark) for t in v.tokens)
+    if v.is_main_request:
+        words = (f'<span title="your request" style="text-decoration:underline;text-decoration-thickness:2px;'
+                 f'text-underline-offset:4px">{words}</span>')
+    request = ""
+    if v.is_request:
+        what = "Your request" if v.is_main_request else "Also a request"
+        request = (f'<div style="margin-top:0.2em"><b>{what}</b>: {escape(v.request_verdict or "")}</div>')
+    return (
+        f'<div class="vc-sentence vc-{v.tag}" style="border-left:4px solid {colour};padding:0.3em 0.8em;'
+        f'margin:0.5em 0">'
+        f'<div style="{_MUTED}"><span style="color:{colour};font-weight:600">{escape(v.tag_name)}</span>'
+        f' · {escape(v.behaviour)} · {fmt_time(v.start_s)}</div>'
+        f'<div style="font-size:1.05em;margin:0.15em 0">{words}</div>{request}'
+        f'<div style="{_MUTED}">Why: {escape(v.reason)}</div></div>')
+
+
+def transcript_html(views: Sequence[SentenceView]) -> str:
+    """The transcript, one block per sentence: the tag in its colour and by name, the behaviour,
+    the words (request underlined, fillers and hedges highlighted) and why it got its tag."""
+    legend = (f'<div style="{_MUTED}">Left bar: <span style="color:{TAG_COLOURS["push"]}">Push</span>, '
+              f'<span style="color:{TAG_COLOURS["pull"]}">Pull</span>, '
+              f'<span style="color:{TAG_COLOURS["move_away"]}">Move Away</span>, '
+              f'<span style="color:{TAG_COLOURS["neutral"]}">neutral</span>. '
+              f'Underlined: your request. Highlighted: {_word("fillers", "filler")} and {_word("hedges", "hedge")}.'
+              '</div>')
+    return legend + "".join(_sentence(v) for v in views)
+
+
+def tip_html(tip: Tip) -> str:
+    colour = SEVERITY_COLOURS[tip.severity]
+    return (f'<div class="vc-tip vc-{tip.severity}" style="border-left:4px solid {colour};padding:0.3em 0.8em">'
+            f'<div style="{_MUTED}"><span style="color:{colour};font-weight:600">{escape(tip.severity_text)}</span>'
+            f' · {escape(tip.at)}</div><div>{escape(tip.message)}</div></div>')
+
+
+def comparison_html(c: ObjectiveComparison) -> str:
+    rows = "".join(
+        f"<tr><td>{escape(p.part if p.part != 'object' else 'what')}</td><td>{escape(p.planned or '–')}</td>"
+        f"<td>{escape(p.asked or '–')}</td><td>{escape(p.verdict)}</td></tr>" for p in c.parts)
+    table = ('<table style="font-size:0.9em;margin-top:0.3em"><tr><th></th><th>planned</th><th>asked</th>'
+             f'<th></th></tr>{rows}</table>') if rows else ""
+    return (f'<div class="vc-objective"><p style="margin:0.2em 0">{escape(c.summary)}</p>'
+            f'<p style="margin:0.2em 0"><b>{escape(c.advice)}</b></p>{table}</div>')
+
+
+def specificity_html(spec: Specificity) -> str:
+    """The parts of the objective that were found, and the vague words."""
+    parts = [(name, value) for name, value in (("action", spec.action), ("what", spec.object), ("time", spec.time))
+             if value]
+    found = " · ".join(f"{name}: <b>{escape(value)}</b>" for name, value in parts) or "no part found yet"
+    vague = (" · vague: " + ", ".join(f"“{escape(v)}”" for v in spec.vague_terms)) if spec.vague_terms else ""
+    return f'<div style="{_MUTED}">{found}{vague}</div>'

@@ -1,0 +1,125 @@
+"""Verdicts and explanations on takes built from words and contours of known shape (no model)."""
+from dataclasses import replace
+
+import pytest
+
+from test_coach import GOOD, make_take
+from voicecoach.analysis import STAGES
+from voicecoach.coach import CoachSettings
+from voicecoach.explain import (BEHAVIOUR_TEXT, STAGE_TEXT, TAG_NAMES, compare_objective, headline,
+                                play_window, tips, transcript, word_marks)
+from voicecoach.result import Feedback
+from voicecoach.types import Word
+from voicecoach.vocabulary import BEHAVIOURS, TAGS
+from voicecoach.wording import Marker
+
+S = CoachSettings()
+
+
+def by_key(t):
+    return {h.key: h for h in headline(t)}
+
+
+def test_every_tag_behaviour_and_stage_has_words():
+    assert set(TAG_NAMES) == set(TAGS)
+    assert {b for bs in BEHAVIOURS.values() for b in bs} | {None} == set(BEHAVIOUR_TEXT)
+    assert set(STAGE_TEXT) == {name for name, _ in STAGES}
+
+
+@pytest.mark.parametrize("wait_s,status,words", [
+    (0.8, "attention", f"short of the {S.wait_target_s:g} s target"),
+    (2.8, "good", f"held: at least {S.wait_target_s:g} s"),
+], ids=["0.8s-short", "2.8s-held"])
+def test_wait_verdict_against_the_target(wait_s, status, words):
+    t, _ = make_take(GOOD + ["Thanks."], wait_s=2.0, gap_s=[0.6, 0.6, wait_s])
+    h = by_key(t)["wait"]
+    assert h.value == f"{wait_s:.1f} s" and h.status == status and h.verdict == words
+    assert f"at least {S.wait_target_s:g} s" in h.help
+
+
+def test_wait_still_waiting_and_no_request():
+    t, _ = make_take(GOOD, wait_s=0.6, tail_s=0.6)
+    assert by_key(t)["wait"].verdict.startswith("still waiting when you stopped")
+    assert by_key(t)["wait"].status == "attention"
+    t, _ = make_take(GOOD[:2])
+    assert (by_key(t)["wait"].value, by_key(t)["wait"].verdict) == ("–", "no request found")
+
+
+@pytest.mark.parametrize("wpm,words,status", [(130, "calm", "good"), (200, "fast", "attention"),
+                                              (80, "slow", "attention")], ids=["130", "200", "80"])
+def test_pace_verdict_uses_the_coach_band(wpm, words, status):
+    t, _ = make_take(GOOD, wpm=wpm)
+    h = by_key(t)["pace"]
+    assert h.verdict.startswith(words) and h.status == status and h.value.endswith(" wpm")
+    assert f"{S.pace_min_wpm:.0f}–{S.pace_max_wpm:.0f} wpm" in h.help
+
+
+@pytest.mark.parametrize("drop,status", [(0, "good"), (12, "attention")], ids=["0dB", "12dB"])
+def test_end_drop_verdict_and_sign_convention(drop, status):
+    t, _ = make_take(GOOD, end_drop_db=drop)
+    h = by_key(t)["end_drop"]
+    assert h.status == status and h.value.endswith(" dB")
+    assert "Positive means quieter at the end" in h.help and f"{S.end_drop_db:g} dB" in h.help
+    if drop:
+        assert h.verdict == f"1 of 3 fade (≥ {S.end_drop_db:g} dB)"
+
+
+def test_balance_verdict():
+    t, _ = make_take(GOOD)
+    h = by_key(t)["balance"]
+    assert h.value.count("%") == 3 and h.status == "good" and h.verdict.startswith("Push and Pull, ")
+    t, _ = make_take([GOOD[0], "We shipped it early.", GOOD[2]])
+    assert by_key(t)["balance"].verdict == "all Push: add some Pull"
+
+
+def test_transcript_tags_behaviour_and_request():
+    t, _ = make_take(GOOD)
+    views = transcript(t)
+    assert [v.tag_name for v in views] == [TAG_NAMES[s.tag] for s in t.sentences]
+    req = views[2]
+    assert req.is_main_request and req.tag_name == "Push" and req.behaviour == "stating an expectation"
+    assert req.request_verdict.startswith("specific: enrol")
+    assert " ".join(tok.text for tok in req.tokens) == GOOD[2]
+    assert views[1].tag_name == "Pull" and not views[1].is_request
+
+
+def test_fillers_and_hedges_are_marked_on_their_words_by_time():
+    words = [Word(w, 0.5 * k, 0.5 * k + 0.4) for k, w in enumerate("um I think maybe we could".split())]
+    marks = word_marks(words, fillers=[Marker("um", 0.0, 0)],
+                       hedges=[Marker("i think", 0.5, 1), Marker("maybe", 1.5, 3)])
+    assert marks == ("filler", "hedge", "hedge", "hedge", None, None)
+    assert word_marks(words, fillers=[Marker("um", 0.2, 0)]) == (None,) * 6  # no word starts there
+
+
+def test_objective_comparison_part_by_part():
+    c = compare_objective("My manager agrees to enrol me on the leadership course before the March intake",
+                          "Please enrol me on the leadership course.")
+    assert c.summary.startswith("You planned to ask for enrol · the leadership course · before the March intake; "
+                                "you asked for enrol · the leadership course.")
+    assert [p.verdict for p in c.parts] == ["same", "same", "left out"]
+    assert c.advice == "You left out a time (before the March intake)."
+    same = compare_objective("Enrol me on the leadership course before March",
+                             "Please enrol me on the leadership course before March.")
+    assert same.advice == "Your request matches what you planned."
+    other = compare_objective("Enrol me on the leadership course before March",
+                              "Please send me to the data conference before March.")
+    assert "You changed" in other.advice
+    assert compare_objective("   ", "Please enrol me.") is None
+    assert "no request" in compare_objective("Enrol me on the course by May", None).summary
+
+
+@pytest.mark.parametrize("start,end,window", [
+    (None, None, (0, None)), (5.2, 7.0, (4, 8)), (0.3, None, (0, 5)), (10.0, 19.8, (9, None)),
+], ids=["whole-take", "span", "start-only", "to-the-end"])
+def test_play_window(start, end, window):
+    assert play_window(Feedback("x", "low", "m", start, end), duration_s=20.0) == window
+
+
+def test_tips_keep_the_coach_order_and_their_moment():
+    t, fb = make_take(GOOD, wait_s=0.6, end_drop_db=12)
+    views = tips(t)
+    assert [v.code for v in views] == [f.code for f in fb] and views[0].severity == "high"
+    wait = next(v for v in views if v.code == "short_wait")
+    assert wait.play_start_s == max(0, int(t.request.speech_end_s - 1.0)) and wait.at != "whole take"
+    t2 = replace(t, feedback=(Feedback("monotone", "low", "flat", None, None),))
+    assert tips(t2)[0].at == "whole take" and tips(t2)[0].play_start_s == 0

@@ -1,0 +1,116 @@
+"""The facts beside the afterwards questions, read from real analyses of synthetic takes (known
+silences, known sentences) that were saved and analysed through the take store."""
+from dataclasses import replace
+
+import pytest
+
+from synth import Silence, Speech, build_take, to_wav_bytes
+from voicecoach.coach import CoachSettings
+from voicecoach.practice import analyse_saved
+from voicecoach.explain import compare_objective
+from voicecoach.reflect import MEETING_QUESTIONS, PRACTICE_QUESTIONS, beside, meeting_beside, questions_for, take_facts
+from voicecoach.takes import TakeStore
+
+OBJECTIVE = "My manager agrees to enrol me on the leadership course before the March intake."
+WAIT_S = 2.5  # the silence synthesised after the request, to the end of the recording
+
+
+def _stored_analysis(home, parts) -> dict:
+    y, _ = build_take(parts)
+    store = TakeStore(home)
+    take = store.add(to_wav_bytes(y), source="upload")
+    analyse_saved(store, take)
+    return store.get(take.id).analysis  # the dict as stored, as the Reflect page reads it
+
+
+@pytest.fixture(scope="module")
+def ask(whisper, tmp_path_factory):
+    return _stored_analysis(tmp_path_factory.mktemp("ask"), [
+        Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+        Speech("What matters most to you for the team next year?"), Silence(0.6),
+        Speech("Please enrol me on the leadership course before the March intake."), Silence(WAIT_S)])
+
+
+@pytest.fixture(scope="module")
+def no_ask(whisper, tmp_path_factory):
+    return _stored_analysis(tmp_path_factory.mktemp("no_ask"), [
+        Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+        Speech("What do you think the team needs next year?"), Silence(0.8)])
+
+
+def test_facts_of_a_real_take(ask):
+    f = take_facts(ask, objective=OBJECTIVE)
+    assert "leadership course" in f.request_text.lower() and f.request_missing == ()
+    assert f.pause_after_s == pytest.approx(WAIT_S, abs=0.3) and f.still_waiting is True
+    assert f.ask_words == ask["request"]["ask_words"] and 20 <= f.ask_words <= 40
+    tags = [s["tag"] for s in ask["sentences"]]
+    assert f.push_sentences == tags.count("push") >= 2
+    assert 5 <= f.push_words_mean <= f.push_words_max <= 14  # words of the spoken push sentences
+    assert f.switches == ask["push_pull"]["switches"] >= 1
+    assert f.push_share == ask["push_pull"]["push_share"] and f.pull_share > 0
+    assert any("matters most" in q.lower() for q in f.pull_questions)
+    assert f.tips == tuple(t["message"] for t in ask["feedback"])
+    assert [(p.part, p.verdict) for p in f.objective.parts] == [("action", "same"), ("object", "same"), ("time", "same")]
+
+
+def test_the_request_is_compared_with_another_objective(ask):
+    f = take_facts(ask, objective="My manager sends me an email invitation to the data engineering conference by Friday.")
+    assert [p.verdict for p in f.objective.parts] == ["different"] * 3
+    stated = " ".join(beside(f)["stated"])
+    assert "you changed the action (“send” to “enrol”), what you ask for" in stated and "you said" not in stated
+    assert take_facts(ask).objective is None and take_facts(ask, objective="  ").objective is None
+
+
+@pytest.mark.parametrize("objective, asked, line", [
+    (OBJECTIVE, "Please enroll me on the leadership course.",
+     "you said the action (“enrol”) and what you ask for (“the leadership course”); "
+     "you left out the time (“before the March intake”)."),
+    ("I would like a slot at the next leadership meeting.", "Could you give me ten minutes at the next leadership meeting?",
+     "you changed what you ask for (“a slot” to “ten minutes”)"),
+    (OBJECTIVE, None, "Nothing to compare with your objective: this take has no request."),
+    ("x" * 10_000, "Please enrol me on the course by May.", "Your objective names no action, object or time"),
+], ids=["no-time", "changed", "no-request", "nothing-to-look-for"])
+def test_the_objective_line(ask, objective, asked, line):
+    facts = replace(take_facts(ask), objective=compare_objective(objective, asked))
+    assert line in " ".join(beside(facts)["stated"])
+
+
+def test_numbers_beside_each_practice_question(ask):
+    lines = beside(take_facts(ask, objective=OBJECTIVE))
+    assert set(lines) == {q.id for q in PRACTICE_QUESTIONS}
+    stated = " ".join(lines["stated"])
+    assert "leadership course" in stated.lower() and f"{ask['request']['pause_after_s']:.1f} s" in stated
+    assert "still waiting" in stated and "you left out" not in stated
+    assert f"{ask['request']['ask_words']} words" in lines["concise"][0]
+    assert f"Push {ask['push_pull']['push_share']:.0%}" in lines["time"][0]
+    assert lines["moved"][0].startswith(f"{ask['push_pull']['switches']} change")
+    assert "matters most" in " ".join(lines["questions"]).lower()
+    assert any("waited" in w for w in lines["worked"])
+    assert lines["differently"] == (tuple(t["message"] for t in ask["feedback"]) or ("No coaching tips for this take.",))
+    stricter = beside(take_facts(ask), settings=CoachSettings(wait_target_s=5.0))
+    assert not any("waited" in w for w in stricter["worked"]) and "aim for 5 s" in " ".join(stricter["stated"])
+    assert "No objective prepared" in " ".join(stricter["stated"])
+
+
+def test_a_take_without_a_request(no_ask):
+    f = take_facts(no_ask, objective=OBJECTIVE)
+    assert f.request_text is None and f.pause_after_s is None and f.ask_words is None
+    assert f.objective.asked is None and "Nothing to compare" in " ".join(beside(f)["stated"])
+    lines = beside(f)
+    assert "No sentence in this take asked" in lines["stated"][0]
+    assert any("no_request" == t["code"] for t in no_ask["feedback"])
+    assert any("Say the action you want" in d for d in lines["differently"])
+
+
+def test_questions_of_each_kind():
+    assert questions_for("practice") == PRACTICE_QUESTIONS and questions_for("meeting") == MEETING_QUESTIONS
+    assert {"stated", "concise", "time", "moved", "worked", "differently"} <= {q.id for q in PRACTICE_QUESTIONS}
+    assert {"objective_met", "relationship", "impact"} <= {q.id for q in MEETING_QUESTIONS}
+    with pytest.raises(ValueError, match="kind is 'diary'"):
+        questions_for("diary")
+
+
+def test_meeting_lines_show_the_objective():
+    assert OBJECTIVE in meeting_beside(OBJECTIVE)["objective_met"][0]
+    assert "No objective prepared" in meeting_beside("")["objective_met"][0]
+    assert len(meeting_beside("y" * 10_000)["objective_met"][0]) < 400

@@ -1,0 +1,326 @@
+"""What a take's numbers mean, in plain words: the headline verdicts with their targets, the
+transcript sentence by sentence (tag, behaviour, why, the request, fillers and hedges), the
+request against the influence objective, and where each tip's moment is in the take.
+
+Pure: reads a :class:`voicecoach.result.TakeResult` and returns small frozen dataclasses of
+plain text for the studio to lay out. A verdict is "attention" exactly when the coach's check
+for it fires (:mod:`voicecoach.coach`), so the headline and the tips never disagree; targets
+are quoted from :class:`voicecoach.coach.CoachSettings`. Texts follow ``../shared/GUIDE.md``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from . import coach as _coach
+from .coach import CoachSettings
+from .format import fmt_time
+from .result import Feedback, TakeResult
+from .specificity import Specificity, check_specificity
+from .takes import summary
+from .types import Word
+from .wording import Marker
+
+__all__ = [
+    "TAG_NAMES", "BEHAVIOUR_TEXT", "STAGE_TEXT", "SEVERITY_TEXT", "PLAY_LEAD_S", "PLAY_SPAN_S",
+    "Headline", "Token", "SentenceView", "PartComparison", "ObjectiveComparison", "Tip",
+    "headline", "transcript", "word_marks", "request_verdict", "compare_objective", "tips", "play_window",
+]
+
+TAG_NAMES = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}
+
+#: Each behaviour in plain words (what the sentence is doing); None: a neutral sentence.
+BEHAVIOUR_TEXT = {
+    "proposing": "putting forward an idea", "reasoning": "giving a reason",
+    "stating_expectations": "stating an expectation", "evaluating": "judging how something went",
+    "incentives": "offering something in return", "involving": "inviting their view",
+    "listening": "reflecting back what you heard", "disclosing": "sharing your own doubts or feelings",
+    "common_ground": "naming common ground", "shared_vision": "picturing a future together",
+    "disengaging": "pausing on purpose", "avoiding": "steering away from a topic",
+    None: "neither Push nor Pull",
+}
+
+#: What the page says while each stage of :data:`voicecoach.analysis.STAGES` runs.
+STAGE_TEXT = {
+    "decoding": "Reading the recording", "voice activity": "Finding where you speak and where you pause",
+    "transcription": "Writing down your words", "pitch and loudness": "Measuring loudness and pitch",
+    "delivery": "Measuring pace, pauses and sentence ends", "wording": "Reading your words: Push, Pull, Move Away",
+    "coaching": "Choosing the tips", "done": "Done",
+}
+
+SEVERITY_TEXT = {"high": "Most important", "medium": "Worth working on", "low": "A detail"}
+
+PLAY_LEAD_S = 1.0  # a tip's moment is played from this many seconds before it starts
+PLAY_SPAN_S = 4.0  # a moment with a start and no end is played for this long
+PLAY_TAIL_S = 0.5  # and one with an end, this long past it
+
+
+# ---- the headline ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline number: its value with unit, a plain verdict, and what it means."""
+
+    key: str  # pace | end_drop | wait | balance
+    label: str
+    value: str
+    verdict: str
+    status: str  # good | attention | unknown
+    help: str  # unit, sign convention and target
+
+
+def headline(t: TakeResult, *, settings: CoachSettings | None = None) -> tuple[Headline, ...]:
+    """The four headline numbers: speaking pace, strength at sentence ends, the wait after the
+    request, and the Push / Pull / Move Away shares."""
+    s = settings or CoachSettings()
+    return (_pace(t, s), _end_drop(t, s), _wait(t, s), _balance(t, s))
+
+
+def _pace(t: TakeResult, s: CoachSettings) -> Headline:
+    wpm, band = t.pace.speaking_wpm, f"{s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f} wpm"
+    help_ = ("Words per minute while you were speaking (wpm). The silences between sentences are left "
+             f"out, so holding the wait after your request does not lower it. Target: a calm {band}.")
+    if wpm is None:
+        return Headline("pace", "Speaking pace", "–", "too little speech to time", "unknown", help_)
+    if _coach.pace_fast(t, s):
+        verdict, status = f"fast: above {s.pace_max_wpm:.0f}", "attention"
+    elif _coach.pace_slow(t, s):
+        verdict, status = f"slow: below {s.pace_min_wpm:.0f}", "attention"
+    else:
+        verdict, status = f"calm: within {band}", "good"
+    return Headline("pace", "Speaking pace", f"{wpm:.0f} wpm", verdict, status, help_)
+
+
+def _end_drop(t: TakeResult, s: CoachSettings) -> Headline:
+    typical = summary(t.to_dict())["end_drop_db"]  # the median sentence, as on the Takes page
+    measured = [x for x in t.sentences if x.end_drop_db is not None]
+    faded = [x for x in measured if x.end_drop_db >= s.end_drop_db]
+    help_ = ("How much quieter the last word of a sentence is than the rest of that sentence, in "
+             "decibels (dB). Positive means quieter at the end, negative louder. The number is your "
+             f"typical (median) sentence; a sentence fades when its last word is {s.end_drop_db:g} dB "
+             "or more quieter. Keep your strength to the final word.")
+    if typical is None:
+        return Headline("end_drop", "Strength at sentence ends", "–", "not measured", "unknown", help_)
+    if _coach.end_drop(t, s):
+        verdict, status = f"{len(faded)} of {len(measured)} fade (≥ {s.end_drop_db:g} dB)", "attention"
+    else:
+        verdict, status = f"strong: all under {s.end_drop_db:g} dB", "good"
+    return Headline("end_drop", "Strength at sentence ends", f"{typical:+.1f} dB", verdict, status, help_)
+
+
+def _wait(t: TakeResult, s: CoachSettings) -> Headline:
+    r, target = t.request, f"{s.wait_target_s:g} s"
+    help_ = ("Seconds of silence from the end of your request to whatever you said next, or to the end "
+             f"of the recording. Target: at least {target}. State your expectation, then stop and let "
+             "your manager answer.")
+    label = "Wait after the request"
+    if r is None:
+        return Headline("wait", label, "–", "no request found", "unknown", help_)
+    value = f"{r.pause_after_s:.1f} s"
+    short = _coach.short_wait(t, s) is not None
+    if r.carried_on:
+        verdict = "went straight on"
+    elif r.still_waiting:  # the recording ended in the silence
+        verdict = "held (still waiting at the end)" if not short else "still waiting when you stopped"
+    elif short:
+        verdict = f"short of the {target} target"
+    else:
+        verdict = f"held: at least {target}"
+    return Headline("wait", label, value, verdict, "attention" if short else "good", help_)
+
+
+def _balance(t: TakeResult, s: CoachSettings) -> Headline:
+    b = t.balance
+    value = f"{b.push_share:.0%}/{b.pull_share:.0%}/{b.move_away_share:.0%}"
+    help_ = ("Share of your sentence time spent in Push (proposing, reasoning, stating what you expect), "
+             "Pull (questions, listening, common ground) and Move Away (a deliberate pause); neutral "
+             f"sentences make up the rest. All Push or all Pull over {s.balance_min_sentences} or more "
+             "sentences is flagged: move between them.")
+    if _coach.push_only(t, s):
+        verdict, status = "all Push: add some Pull", "attention"
+    elif _coach.pull_only(t, s):
+        verdict, status = "all Pull: say what you want", "attention"
+    elif b.push_share and b.pull_share:
+        n = b.switches
+        verdict, status = f"Push and Pull, {n} switch{'es' if n != 1 else ''}", "good"
+    elif b.push_share or b.pull_share:
+        verdict, status = f"only {'Push' if b.push_share else 'Pull'} in a short take", "good"
+    else:
+        verdict, status = "no Push or Pull sentence", "unknown"
+    return Headline("balance", "Push / Pull / Move Away", value, verdict, status, help_)
+
+
+# ---- the transcript ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Token:
+    """One word as transcribed; ``mark`` is "filler", "hedge" or None."""
+
+    text: str
+    start_s: float
+    mark: str | None
+
+
+@dataclass(frozen=True)
+class SentenceView:
+    """One sentence of the transcript with its tag, behaviour, reason and words."""
+
+    index: int
+    start_s: float
+    end_s: float
+    tag: str  # push | pull | move_away | neutral
+    tag_name: str  # Push | Pull | Move Away | neutral
+    behaviour: str  # in plain words
+    reason: str
+    tokens: tuple[Token, ...]
+    is_request: bool
+    is_main_request: bool
+    request_verdict: str | None  # the request's specificity, in words
+
+
+def word_marks(words: Sequence[Word], *, fillers: Sequence[Marker] = (), hedges: Sequence[Marker] = (),
+               tolerance_s: float = 0.02) -> tuple[str | None, ...]:
+    """For each word, "filler", "hedge" or None: each marker is matched to the word that starts
+    at its start time (within ``tolerance_s``) and covers as many words as its text has."""
+    marks: list[str | None] = [None] * len(words)
+    starts = [w.start_s for w in words]
+    for kind, markers in (("hedge", hedges), ("filler", fillers)):
+        for m in markers:
+            i = min(range(len(words)), key=lambda k: abs(starts[k] - m.start_s), default=None)
+            if i is None or abs(starts[i] - m.start_s) > tolerance_s:
+                continue
+            for k in range(i, min(i + len(m.text.split()), len(words))):
+                marks[k] = kind
+    return tuple(marks)
+
+
+def request_verdict(spec: Specificity | None) -> str | None:
+    """The specificity of a request in words."""
+    if spec is None:
+        return None
+    if spec.is_specific:
+        return "specific: " + _parts(spec)
+    if spec.vague_terms and ("action" in spec.missing or "object" in spec.missing):
+        return f"vague: it asks for “{spec.vague_terms[0]}” rather than something your manager can do"
+    return "not specific yet: missing " + " and ".join(_PART_NAMES[k] for k in spec.missing)
+
+
+def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
+    """The take sentence by sentence, fillers and hedges marked on their words."""
+    marks = word_marks(t.words, fillers=t.fillers, hedges=t.hedges)
+    main = t.request.sentence_index if t.request else None
+    return tuple(SentenceView(
+        index=s.index, start_s=s.start_s, end_s=s.end_s, tag=s.tag, tag_name=TAG_NAMES[s.tag],
+        behaviour=BEHAVIOUR_TEXT.get(s.behaviour, (s.behaviour or "").replace("_", " ")), reason=s.reason,
+        tokens=tuple(Token(w.text.strip(), w.start_s, marks[k])
+                     for k, w in enumerate(t.words[s.first_word: s.last_word + 1], start=s.first_word)),
+        is_request=s.is_request, is_main_request=s.index == main,
+        request_verdict=request_verdict(s.specificity) if s.is_request else None,
+    ) for s in t.sentences)
+
+
+# ---- the request against the objective ---------------------------------------------------
+
+_PART_NAMES = {"action": "a concrete action", "object": "what exactly", "time": "a time"}
+_FILLER_WORDS = frozenset("a an the my me your our to on for of in at by".split())
+
+
+@dataclass(frozen=True)
+class PartComparison:
+    part: str  # action | object | time
+    planned: str | None
+    asked: str | None
+    verdict: str  # same | different | left out | added | neither
+
+
+@dataclass(frozen=True)
+class ObjectiveComparison:
+    """The take's request set against the influence objective."""
+
+    planned: Specificity
+    asked: Specificity | None  # None: no request in the take
+    parts: tuple[PartComparison, ...]
+    summary: str  # "You planned to ask for …; you asked for …."
+    advice: str  # what to change, or that it matched
+
+
+def compare_objective(objective: str, request_text: str | None) -> ObjectiveComparison | None:
+    """Compare the objective and the request part by part (action, object, time); None when the
+    objective is blank."""
+    if not objective or not objective.strip():
+        return None
+    planned = check_specificity(objective)
+    planned_text = _parts(planned) or objective.strip()
+    if request_text is None:
+        return ObjectiveComparison(planned, None, (), f"You planned to ask for {planned_text}; this take has no "
+                                   "request.", "Say the request out loud, then wait.")
+    asked = check_specificity(request_text)
+    parts = tuple(PartComparison(p, getattr(planned, p), getattr(asked, p),
+                                 _compare(getattr(planned, p), getattr(asked, p))) for p in ("action", "object", "time"))
+    summary_ = f"You planned to ask for {planned_text}; you asked for {_parts(asked) or request_text.strip()}."
+    gaps = [f"{_PART_NAMES[c.part]} ({c.planned})" for c in parts if c.verdict == "left out"]
+    changed = [_PART_NAMES[c.part] for c in parts if c.verdict == "different"]
+    if gaps or changed:
+        advice = " ".join(x for x in (
+            ("You left out " + " and ".join(gaps) + ".") if gaps else "",
+            ("You changed " + " and ".join(changed) + ": was that on purpose?") if changed else "") if x)
+    else:
+        advice = "Your request matches what you planned."
+    return ObjectiveComparison(planned, asked, parts, summary_, advice)
+
+
+def _parts(spec: Specificity) -> str:
+    """"enrol · the leadership course · before the March intake" (the parts found)."""
+    return " · ".join(x for x in (spec.action if spec.action != "give" else None, spec.object, spec.time) if x)
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _FILLER_WORDS}
+
+
+def _compare(planned: str | None, asked: str | None) -> str:
+    if planned is None and asked is None:
+        return "neither"
+    if asked is None:
+        return "left out"
+    if planned is None:
+        return "added"
+    a, b = _content(planned), _content(asked)
+    return "same" if a == b or (a and b and (a <= b or b <= a)) else "different"
+
+
+# ---- the tips and their moments ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Tip:
+    """One tip, with the stretch of the take to play for it (whole seconds: the player's unit)."""
+
+    code: str
+    severity: str
+    severity_text: str
+    at: str  # "0:03" or "whole take"
+    message: str
+    play_start_s: int
+    play_end_s: int | None  # None: to the end of the take
+
+
+def play_window(f: Feedback, *, duration_s: float | None = None) -> tuple[int, int | None]:
+    """Where to play a tip's moment: from :data:`PLAY_LEAD_S` before it starts to a little after
+    it ends (whole seconds); a whole-take tip plays from the start."""
+    if f.start_s is None:
+        return 0, None
+    start = max(0, math.floor(f.start_s - PLAY_LEAD_S))
+    end = math.ceil((f.end_s + PLAY_TAIL_S) if f.end_s is not None else f.start_s + PLAY_SPAN_S)
+    if duration_s is not None and end >= duration_s:
+        return start, None
+    return start, max(end, start + 1)
+
+
+def tips(t: TakeResult) -> tuple[Tip, ...]:
+    """The take's tips, most important first (the coach's order)."""
+    return tuple(Tip(f.code, f.severity, SEVERITY_TEXT[f.severity],
+                     "whole take" if f.start_s is None else fmt_time(f.start_s), f.message,
+                     *play_window(f, duration_s=t.duration_s)) for f in t.feedback)
+

@@ -1,0 +1,220 @@
+"""Looking back: the questions to answer after a practice take or the real meeting, and the
+numbers from a take to put beside each question.
+
+Everything here reads a stored analysis dict (the JSON contract, :meth:`TakeResult.to_dict`)
+and the prepared objective; nothing is measured again. :func:`take_facts` gathers the facts
+(the request against the objective is :func:`voicecoach.explain.compare_objective`, the same
+comparison the Practise page shows), :func:`beside` words them, question by question. The answers are saved with
+:meth:`voicecoach.takes.TakeStore.add_reflection` under the question ids.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .coach import CoachSettings
+from .explain import ObjectiveComparison, compare_objective
+from .takes import summary
+
+__all__ = ["Question", "PRACTICE_QUESTIONS", "MEETING_QUESTIONS", "TakeFacts", "take_facts", "beside",
+           "meeting_beside", "questions_for"]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str  # the key of the answer in Reflection.answers
+    prompt: str
+
+
+_STATED = Question("stated", "Did you say clearly what you wanted?")
+_QUESTIONS = Question("questions", "Did you ask the questions you meant to ask?")
+_TIME = Question("time", "Where did you spend most of your time: Push or Pull?")
+_MOVED = Question("moved", "Did you move between Push and Pull, or stay stuck in one?")
+_WORKED = Question("worked", "What worked well?")
+_DIFFERENTLY = Question("differently", "What would you do differently next time?")
+
+PRACTICE_QUESTIONS: tuple[Question, ...] = (
+    _STATED, Question("concise", "Were your proposals short and to the point?"), _QUESTIONS,
+    _TIME, _MOVED, _WORKED, _DIFFERENTLY)
+MEETING_QUESTIONS: tuple[Question, ...] = (
+    Question("objective_met", "Did you meet your influence objective?"),
+    Question("relationship", "Is your working relationship with your manager stronger for it?"),
+    Question("impact", "What impact did you want to have, and what impact did you have?"),
+    _STATED, _QUESTIONS,
+    Question("feedback", "Did you share your own feedback: what you valued, and what you struggled with?"),
+    _TIME, _MOVED, _WORKED, _DIFFERENTLY)
+
+_PART_NAMES = {"action": "the action", "object": "what you ask for", "time": "the time"}
+
+
+@dataclass(frozen=True)
+class TakeFacts:
+    """What one take says about the afterwards questions. None: not measured in this take."""
+
+    request_text: str | None  # None: no request found
+    request_missing: tuple[str, ...]  # parts of ("action", "object", "time") the request lacks
+    pause_after_s: float | None  # silence held after the request
+    still_waiting: bool | None  # the recording ended during that silence
+    ask_words: int | None  # words from the start of the take to the end of the request
+    push_sentences: int
+    push_words_mean: float | None  # words per Push sentence
+    push_words_max: int | None
+    push_share: float | None  # 0..1 of the speaking time in tagged sentences
+    pull_share: float | None
+    move_away_share: float | None
+    switches: int  # changes between Push and Pull, sentence to sentence
+    pull_questions: tuple[str, ...]  # Pull sentences asked as questions
+    speaking_wpm: float | None
+    fillers_per_100: float | None
+    hedges_per_100: float | None
+    tips: tuple[str, ...]  # the coaching tips' messages, most important first
+    objective: ObjectiveComparison | None  # the request against the objective (explain.compare_objective);
+    # None when no objective was prepared
+
+
+def take_facts(analysis: dict, *, objective: str = "") -> TakeFacts:
+    """The facts of one stored analysis (``Take.analysis``), compared with ``objective``."""
+    req = analysis.get("request") or None
+    cols = summary(analysis)
+    words = analysis.get("words") or []
+    sentences = analysis.get("sentences") or []
+
+    push = [_words_in(s, words) for s in sentences if s.get("tag") == "push"]
+    pulls = tuple(s["text"] for s in sentences if s.get("tag") == "pull"
+                  and (s["text"].rstrip().endswith("?") or s.get("behaviour") == "involving"))
+    spec = (req or {}).get("specificity") or {}
+    pp = analysis.get("push_pull") or {}
+    return TakeFacts(
+        request_text=req["text"] if req else None,
+        request_missing=tuple(spec.get("missing") or ()),
+        pause_after_s=cols["pause_after_s"],
+        still_waiting=None if cols["still_waiting"] is None else bool(cols["still_waiting"]),
+        ask_words=req.get("ask_words") if req else None,
+        push_sentences=len(push),
+        push_words_mean=sum(push) / len(push) if push else None,
+        push_words_max=max(push) if push else None,
+        push_share=cols["push_share"], pull_share=cols["pull_share"], move_away_share=cols["move_away_share"],
+        switches=int(pp.get("switches") or 0),
+        pull_questions=pulls,
+        speaking_wpm=cols["speaking_wpm"],
+        fillers_per_100=cols["fillers_per_100"], hedges_per_100=cols["hedges_per_100"],
+        tips=tuple(f["message"] for f in analysis.get("feedback") or ()),
+        objective=compare_objective(objective, req["text"] if req else None),
+    )
+
+
+def _words_in(sentence: dict, words: list[dict]) -> int:
+    """The analysis' words (with a letter or digit) whose centre lies in the sentence."""
+    return sum(1 for w in words if sentence["start"] <= (w["start"] + w["end"]) / 2 <= sentence["end"]
+               and re.search(r"\w", w["text"]))
+
+
+def _and(items: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1]))) if items else ""
+
+
+def _against_objective(c: ObjectiveComparison | None) -> str:
+    """One line: the parts of the objective the request said, changed or left out."""
+    if c is None:
+        return "No objective prepared: write one on the Prepare page to compare it with your request."
+    if c.asked is None:
+        return "Nothing to compare with your objective: this take has no request."
+    by = {v: [p for p in c.parts if p.verdict == v] for v in ("same", "different", "left out")}
+    if not any(by.values()):
+        return "Your objective names no action, object or time to look for in the request."
+
+    def listed(verdict: str, show) -> list[str]:
+        return [_and([f"{_PART_NAMES[p.part]} ({show(p)})" for p in by[verdict]])] if by[verdict] else []
+    said = [f"you said {x}" for x in listed("same", lambda p: _quote(p.asked, 60))]
+    changed = [f"you changed {x}" for x in listed(
+        "different", lambda p: f"{_quote(p.planned, 60)} to {_quote(p.asked, 60)}")]
+    left = [f"you left out {x}" for x in listed("left out", lambda p: _quote(p.planned, 60))]
+    return "Compared with your objective: " + "; ".join(said + changed + left) + "."
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return f"\u201c{text if len(text) <= limit else text[:limit - 1] + '…'}\u201d"
+
+
+def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[str, tuple[str, ...]]:
+    """The lines to show beside each practice question (by question id), in plain text.
+
+    Thresholds (wait target, pace band, fillers, hedges, long ask) come from ``settings``,
+    default :class:`voicecoach.coach.CoachSettings`.
+    """
+    s = settings or CoachSettings()
+    f = facts
+    stated: list[str] = []
+    if f.request_text is None:
+        stated.append("No sentence in this take asked your manager for something.")
+    else:
+        stated.append(f"Your request: {_quote(f.request_text)}")
+        stated.append("It named an action, what you want and when." if not f.request_missing else
+                      "It left out " + _and([_PART_NAMES[m] for m in f.request_missing]) + ".")
+        if f.pause_after_s is not None:
+            waiting = ", and were still waiting when the recording stopped." if f.still_waiting else "."
+            stated.append(f"You held {f.pause_after_s:.1f} s of silence after it "
+                          f"(aim for {s.wait_target_s:g} s or more){waiting}")
+    stated.append(_against_objective(f.objective))
+
+    concise = []
+    if f.ask_words is not None:
+        concise.append(f"{f.ask_words} words up to the end of your request (over {s.long_ask_words} is long).")
+    concise.append("No Push sentence in this take." if not f.push_sentences else
+                   f"{f.push_sentences} Push sentence{'s' * (f.push_sentences != 1)}: "
+                   f"{f.push_words_mean:.0f} words on average, the longest {f.push_words_max}.")
+
+    questions = [f"{len(f.pull_questions)} question{'s' * (len(f.pull_questions) != 1)} that drew your manager in"
+                 + (":" if f.pull_questions else ".")] + [_quote(q) for q in f.pull_questions]
+
+    time = []
+    if f.push_share is not None:
+        time.append(f"Push {f.push_share:.0%} · Pull {f.pull_share:.0%} · Move Away {f.move_away_share:.0%} "
+                    "of your speaking time.")
+        gap = f.push_share - f.pull_share
+        time.append("Most of it in Push." if gap > 0.1 else "Most of it in Pull." if gap < -0.1
+                    else "About even between Push and Pull.")
+    moved = [f"{f.switches} change{'s' * (f.switches != 1)} between Push and Pull."]
+    if f.push_share and not f.pull_share:
+        moved.append("No Pull at all: you stayed in Push.")
+    elif f.pull_share and not f.push_share:
+        moved.append("No Push at all: you stayed in Pull.")
+
+    worked = []
+    if f.request_text is not None and not f.request_missing:
+        worked.append("A specific request: action, object and time.")
+    if f.pause_after_s is not None and f.pause_after_s >= s.wait_target_s:
+        worked.append(f"You waited {f.pause_after_s:.1f} s after asking.")
+    if f.speaking_wpm is not None and s.pace_min_wpm <= f.speaking_wpm <= s.pace_max_wpm:
+        worked.append(f"A calm pace: {f.speaking_wpm:.0f} words a minute "
+                      f"(within {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f}).")
+    if f.fillers_per_100 is not None and f.fillers_per_100 < s.fillers_per_100:
+        worked.append(f"Few fillers: {f.fillers_per_100:.1f} per 100 words.")
+    if f.hedges_per_100 is not None and f.hedges_per_100 < s.hedges_per_100:
+        worked.append(f"Few hedges: {f.hedges_per_100:.1f} per 100 words.")
+    if f.ask_words is not None and f.ask_words <= s.long_ask_words:
+        worked.append(f"You reached your request within {f.ask_words} words.")
+    if f.push_share and f.pull_share and f.switches:
+        worked.append("You used both Push and Pull.")
+    return {
+        "stated": tuple(stated), "concise": tuple(concise), "questions": tuple(questions),
+        "time": tuple(time), "moved": tuple(moved),
+        "worked": tuple(worked) or ("None of the measures stood out this time.",),
+        "differently": tuple(f.tips) or ("No coaching tips for this take.",),
+    }
+
+
+def meeting_beside(objective: str) -> dict[str, tuple[str, ...]]:
+    """The lines to show beside the after-the-meeting questions: the prepared objective."""
+    if not objective.strip():
+        return {"objective_met": ("No objective prepared: the Prepare page keeps one for next time.",)}
+    return {"objective_met": (f"Your objective: {_quote(objective, 300)}",)}
+
+
+def questions_for(kind: str) -> tuple[Question, ...]:
+    """The questions of a reflection ``kind``: 'practice' or 'meeting'."""
+    if kind not in ("practice", "meeting"):
+        raise ValueError(f"kind is {kind!r}; use 'practice' or 'meeting'")
+    return PRACTICE_QUESTIONS if kind == "practice" else MEETING_QUESTIONS
