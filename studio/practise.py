@@ -14,14 +14,10 @@ from voicecoach.audio import load
 from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
 from voicecoach.format import fmt_time
 from voicecoach.practice import analyse_saved
+from voicecoach.scenarios import by_id as scenario_by_id
 from voicecoach.takes import StoreError
 from voicecoach.timeline import timeline
 from voicecoach.wording import check_specificity
-
-try:  # the scenario library may not be installed yet
-    from voicecoach.scenarios import by_id as _scenario
-except ImportError:
-    _scenario = None
 
 MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
         ".webm": "audio/webm", ".m4a": "audio/mp4"}
@@ -51,14 +47,10 @@ with left:
         st.html(specificity_html(spec))
     if prep and any((prep.scenario, prep.situation, prep.push_notes, prep.pull_notes)):
         with st.expander("Your preparation"):
-            title = None
-            if _scenario and prep.scenario:
-                try:
-                    found = _scenario(prep.scenario)
-                    title = getattr(found, "title", None) or getattr(found, "name", None)
-                except (KeyError, LookupError, ValueError):
-                    pass
-            for name, text in (("Scenario", title or prep.scenario), ("Situation", prep.situation),
+            found = scenario_by_id(prep.scenario) if prep.scenario else None
+            for name, text in (("Scenario", found.title if found else None),
+                               ("What your manager probably weighs",
+                                "; ".join(found.manager_priorities) if found else None), ("Situation", prep.situation),
                                ("Push: your proposals and reasons", prep.push_notes),
                                ("Pull: your questions and common ground", prep.pull_notes)):
                 if text:

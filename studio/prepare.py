@@ -2,10 +2,10 @@
 Pull preparation, saved on this machine whenever a box changes."""
 from __future__ import annotations
 
-import re
 
 import streamlit as st
 
+from studio.render import md_literal
 from studio.resources import take_store
 from voicecoach.scenarios import OBJECTIVE_EXAMPLES, PROMPTS, PULL_PROMPTS, PUSH_PROMPTS, SCENARIOS, by_id, notes_text
 from voicecoach.takes import StoreError
@@ -13,12 +13,6 @@ from voicecoach.wording import check_specificity
 
 ss = st.session_state
 _PART = {"action": "a concrete action", "object": "what exactly you ask for", "time": "a time"}
-
-
-def _md(text: str, limit: int = 80) -> str:
-    """The user's words inside a markdown message: shortened, every ASCII punctuation escaped."""
-    text = " ".join(text.split())
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text if len(text) <= limit else text[:limit - 1] + "…")
 
 
 def _fields() -> dict:
@@ -77,11 +71,11 @@ st.caption("Concrete objectives name an action, what it is about and a time: "
 if ss["prep_objective"].strip():
     spec = check_specificity(ss["prep_objective"])
     if spec.is_specific:
-        st.success(f"Specific: action “{_md(spec.action)}” · object “{_md(spec.object)}” "
-                   f"· time “{_md(spec.time)}”")
+        st.success(f"Specific: action “{md_literal(spec.action, 80)}” · object “{md_literal(spec.object, 80)}” "
+                   f"· time “{md_literal(spec.time, 80)}”")
     else:
         parts = [_PART[m] for m in spec.missing]
-        vague = f"“{_md(spec.vague_terms[0])}” is too vague to act on. " if spec.vague_terms else ""
+        vague = f"“{md_literal(spec.vague_terms[0], 80)}” is too vague to act on. " if spec.vague_terms else ""
         st.warning(f"Not specific yet: {vague}Add " + " and ".join(
             [", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts) + ".")
 

@@ -2,20 +2,15 @@
 meeting, write your answers, and read what you wrote before."""
 from __future__ import annotations
 
-import re
 
 import streamlit as st
 
+from studio.render import md_literal
 from studio.resources import take_store
 from voicecoach.reflect import beside, meeting_beside, questions_for, take_facts
 from voicecoach.takes import StoreError
 
 ss = st.session_state
-
-
-def _md(text: str) -> str:
-    """Plain text inside markdown: every ASCII punctuation escaped, so it shows as written."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", " ".join(text.split()))
 
 
 def _when(iso: str) -> str:
@@ -34,7 +29,7 @@ def _show_past(store) -> None:
             prompts = {q.id: q.prompt for q in questions_for(r.kind)}
             for key, answer in r.answers.items():
                 if isinstance(answer, str) and answer.strip():
-                    st.markdown(f"**{_md(prompts.get(key, key))}**")
+                    st.markdown(f"**{md_literal(prompts.get(key, key))}**")
                     st.text(answer)
     if len(past) > 20:
         st.caption(f"and {len(past) - 20} earlier reflections.")
@@ -74,7 +69,7 @@ with st.form(f"reflect_{kind}"):
     for q in questions_for(kind):
         st.markdown(f"**{q.prompt}**")
         for line in lines.get(q.id, ()):
-            st.caption(_md(line))
+            st.caption(md_literal(line))
         st.text_area(q.prompt, key=prefix + q.id, label_visibility="collapsed")
     submitted = st.form_submit_button("Save reflection", type="primary")
 if submitted:

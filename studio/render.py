@@ -3,6 +3,7 @@
 caller passes the result to ``st.html``. No Streamlit calls here."""
 from __future__ import annotations
 
+import re
 from html import escape
 from typing import Sequence
 
@@ -10,12 +11,22 @@ from voicecoach.explain import ObjectiveComparison, SentenceView, Tip
 from voicecoach.format import fmt_time
 from voicecoach.specificity import Specificity
 
-__all__ = ["TAG_COLOURS", "plain", "transcript_html", "tip_html", "comparison_html", "specificity_html"]
+__all__ = ["TAG_COLOURS", "md_literal", "plain", "transcript_html", "tip_html", "comparison_html", "specificity_html"]
 
 TAG_COLOURS = {"push": "#d95f02", "pull": "#1b9e77", "move_away": "#7570b3", "neutral": "#8a8a8a"}
 MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
 SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
 _MUTED = "opacity:0.75;font-size:0.9em"
+
+
+def md_literal(text: str, limit: int | None = None) -> str:
+    """The user's words inside a markdown message (``st.success``, ``st.caption``...): white space
+    joined, shortened to ``limit`` characters if given, and every ASCII punctuation mark
+    backslash-escaped so that markdown, HTML and maths show as written."""
+    text = " ".join(text.split())
+    if limit is not None and len(text) > limit:
+        text = text[:limit - 1] + "…"
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def plain(text: str, *, muted: bool = False) -> str:
