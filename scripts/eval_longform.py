@@ -101,6 +101,7 @@ class Result:
     text: str  # what is scored
     pauses: list | None = None  # (start_s, end_s); voicecoach only
     transcript_ok: bool = True  # voicecoach: normalised transcript == normalised words joined
+    encoder_passes: int | None = None  # voicecoach: Whisper encoder passes over the take
 
 
 def noise(n: int, rng) -> np.ndarray:
@@ -180,7 +181,7 @@ def voicecoach_configs() -> list[tuple[str, Settings]]:
     ts = getattr(base, "transcribe", None) or ts_class()
     names = {f.name for f in dataclasses.fields(ts_class)}
     variants = [("max_utterance_s", 4), ("max_utterance_s", 15), ("initial_prompt", None),
-                ("context_words", 20), ("window_s", 15), ("beam_size", 5)]
+                ("context_words", 20), ("window_s", 15), ("beam_size", 5), ("stop_at_speech_end", False)]
     return [("voicecoach", base)] + [
         (f"voicecoach {name}={value}", dataclasses.replace(base, transcribe=dataclasses.replace(ts, **{name: value})))
         for name, value in variants if name in names and getattr(ts, name) != value]
@@ -188,13 +189,15 @@ def voicecoach_configs() -> list[tuple[str, Settings]]:
 
 def voicecoach_system(settings: Settings):
     def run(y: np.ndarray) -> Result:
+        whisper = vc_transcribe.load_model(None)
+        before = whisper.encoder_passes
         try:
             a = analyse(audio.Audio(y), settings=settings)
         except audio.AudioError:  # no words at all: an empty transcript
-            return Result("", [])
+            return Result("", [], encoder_passes=whisper.encoder_passes - before)
         words = " ".join(w.text for w in a.words)
         return Result(words, [(p.start_s, p.end_s) for p in a.pauses],
-                      normalise(a.transcript) == normalise(words))
+                      normalise(a.transcript) == normalise(words), whisper.encoder_passes - before)
     return run
 
 
@@ -241,7 +244,8 @@ def score(take: Take, r: Result, seconds: float) -> dict:
                          if deleted[a:b].sum() * 2 > b - a],
                 units=len(refs), fillers=count_fillers(r.text) if take.kind == "filler" else 0,
                 gap_errs=None if r.pauses is None else gap_errors(take.gaps, r.pauses),
-                mismatch=not r.transcript_ok, seconds=seconds, audio_s=len(take.y) / SR)
+                mismatch=not r.transcript_ok, seconds=seconds, audio_s=len(take.y) / SR,
+                encoder_passes=r.encoder_passes or 0)
 
 
 def total(scores: list[dict], kinds=("real", "ask", "filler")) -> dict:
@@ -253,7 +257,7 @@ def total(scores: list[dict], kinds=("real", "ask", "filler")) -> dict:
                 gaps=len(errs), found=sum(e <= TOL_S for e in errs), no_pause=len(errs) - len(finite),
                 max_err=max(finite, default=float("nan")), mismatch=sum(x["mismatch"] for x in s),
                 fillers=sum(x["fillers"] for x in s), seconds=sum(x["seconds"] for x in s),
-                audio_s=sum(x["audio_s"] for x in s))
+                audio_s=sum(x["audio_s"] for x in s), encoder_passes=sum(x["encoder_passes"] for x in s))
 
 
 def print_tables(takes, scores: dict, said: int, verbose: bool) -> None:
@@ -276,11 +280,11 @@ def print_tables(takes, scores: dict, said: int, verbose: bool) -> None:
         print(f"{lab:<32} {wers} {a['wer']:6.1%} {a['dropped']:>3}/{a['units']:<4} {a['fillers']:>3}/{said:<3} "
               f"{a['seconds']:6.1f} {a['audio_s'] / a['seconds']:6.1f}")
     print(f"\n{'voicecoach configuration':<32} {'WER':>6} {'dropped':>8} {'gaps found':>10} {'max err':>7} {'secs':>6} "
-          f"{'transcript != words':>19}")
+          f"{'encodes':>7} {'transcript != words':>19}")
     for lab in (lab for lab in labels if scores[lab][0]["gap_errs"] is not None):
         a = total(scores[lab])
         print(f"{lab:<32} {a['wer']:6.1%} {a['dropped']:>3}/{a['units']:<4} {a['found']:>4}/{a['gaps']:<5} "
-              f"{a['max_err']:6.2f}s {a['seconds']:6.1f} {a['mismatch']:>19}")
+              f"{a['max_err']:6.2f}s {a['seconds']:6.1f} {a['encoder_passes']:>7} {a['mismatch']:>19}")
     for lab in labels if verbose else ():
         for t, s in zip(takes, scores[lab]):
             print("".join(f"  dropped [{lab}] {t.name}: {u[:80]}\n" for u in s["dropped"]), end="")

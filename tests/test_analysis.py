@@ -97,3 +97,20 @@ def test_real_speech_pauses_match_frame_energy(whisper, clip):
     if clip.startswith("osr"):
         long = [p for p in a.pauses if p.duration_s >= 0.7]
         assert len(long) == 9, a.pauses
+
+
+def test_progress_reports_every_stage_in_order_and_changes_nothing(take):
+    from voicecoach.analysis import STAGES
+
+    a, truth = take
+    y, _ = build_take([Speech("Thanks for making time today."), Silence(0.5), Speech(LEAD), Silence(0.7),
+                       Speech("Could you enrol me on the leadership course before the March intake?"), Silence(1.0),
+                       Speech("How do you see it?"), Silence(0.5)])
+    calls = []
+    b = analyse(to_wav_bytes(y), progress=lambda stage, done: calls.append((stage, done)))
+    fractions = [done for _, done in calls]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and calls[-1] == ("done", 1.0)
+    stages = list(dict.fromkeys(stage for stage, _ in calls))
+    assert stages == [name for name, _ in STAGES]  # every stage, in order
+    assert sum(stage == "transcription" for stage, _ in calls) >= 2  # moves on utterance by utterance
+    assert b.to_dict() == a.to_dict()

@@ -76,7 +76,7 @@ def _noise_as_text():
 BAD = [
     ("missing", None, r"does not exist; check the path"),
     ("empty", b"", r"is empty \(0 bytes\); record again"),
-    ("text", _noise_as_text(), r"could not be decoded as audio .*use a WAV, FLAC, OGG, MP3 or WebM file"),
+    ("text", _noise_as_text(), r"could not be decoded as audio .*use a WAV, FLAC, OGG, MP3, WebM or M4A file"),
     ("random-bytes", bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8)), r"could not be decoded"),
     ("truncated-header", _truncated_header(), r"could not be decoded|holds no audio samples|is 0\.00 s long"),
     ("too-short", to_wav_bytes(_tone(0.5)), r"is 0\.50 s long; record at least 1 s"),

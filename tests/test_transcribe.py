@@ -137,3 +137,17 @@ def test_real_voices_joined_keep_every_clip(whisper):
     tr = transcribe.transcribe(y, regions=prosody.find_speech(y).regions)
     heard = tr.text.lower()
     assert [k for k in keys if k not in heard] == [], heard
+
+
+def test_a_decode_stops_at_the_end_of_its_speech(long_take, whisper):
+    """Stopping once the words reach the end of the speech saves encoder passes over padding
+    and loses no word (the same take, decoded both ways)."""
+    t, truth, speech = long_take
+    y, regions = truth.samples, speech.regions
+    passes = {}
+    for stop in (True, False):
+        before = whisper.encoder_passes
+        got = transcribe.transcribe(y, regions=regions, settings=TranscribeSettings(stop_at_speech_end=stop))
+        passes[stop] = (whisper.encoder_passes - before, " ".join(w.text for w in got.words))
+    assert passes[True][1] == passes[False][1]
+    assert len(t.utterances) <= passes[True][0] < passes[False][0]

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
+from . import cautions as _cautions
 from . import coach as _coach
 from . import delivery as _delivery
 from . import placement
@@ -24,10 +25,19 @@ from .result import RequestResult, SentenceResult, TakeResult
 from .transcribe import TranscribeSettings
 from .types import Region, Word
 
-__all__ = ["Settings", "analyse", "assess", "measure"]
+__all__ = ["Settings", "STAGES", "Progress", "analyse", "assess", "measure"]
 
 log = logging.getLogger("voicecoach")
 MIN_SPEECH_S = 0.3  # less speech than this (seconds) in a take: "no speech was heard"
+
+#: The stages :func:`analyse` reports to its ``progress`` callback, in order, with the fraction
+#: of the work done when each starts (rough shares of the time on a short take; transcription
+#: moves on utterance by utterance inside its share).
+STAGES: tuple[tuple[str, float], ...] = (
+    ("decoding", 0.0), ("voice activity", 0.05), ("transcription", 0.15), ("pitch and loudness", 0.75),
+    ("delivery", 0.85), ("wording", 0.9), ("coaching", 0.95), ("done", 1.0),
+)
+Progress = Callable[[str, float], None]  # (stage name from STAGES, fraction done 0..1)
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class Settings:
     wording: _wording.WordingSettings = field(default_factory=_wording.WordingSettings)
     delivery: _delivery.DeliverySettings = field(default_factory=_delivery.DeliverySettings)
     coach: _coach.CoachSettings = field(default_factory=_coach.CoachSettings)
+    cautions: _cautions.CautionSettings = field(default_factory=_cautions.CautionSettings)
 
 
 def measure(
@@ -92,8 +103,13 @@ def assess(
     return replace(t, feedback=_coach.coach(t, settings=st.coach))
 
 
-def analyse(source, *, model: str | None = None, settings: Settings | None = None) -> TakeResult:
+def analyse(source, *, model: str | None = None, settings: Settings | None = None,
+            progress: Progress | None = None) -> TakeResult:
     """Analyse one take: a path, the bytes of an audio file, or a decoded :class:`Audio`.
+
+    ``progress(stage, fraction)``, if given, is called as each stage of :data:`STAGES` starts
+    (and after each utterance is transcribed), with the fraction of the work done, 0 to 1,
+    never decreasing; the last call is ``("done", 1.0)``. It does not change the result.
 
     Raises
     ------
@@ -106,9 +122,12 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
 
     st = settings or Settings()
     clock = _Clock()
+    report = _Reporter(progress)
+    report("decoding")
     audio = source if isinstance(source, Audio) else load(source)
     y, duration_s = audio.y, audio.duration_s
     clock.lap("decode")
+    report("voice activity")
     speech = _prosody.find_speech(y, sr=SR, settings=st.vad)
     clock.lap("vad")
     if sum(r.duration_s for r in speech.regions) < MIN_SPEECH_S:
@@ -116,20 +135,49 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
             "no speech was heard in the recording (only noise or silence); check the microphone "
             "and record your ask again"
         )
-    tr = _transcribe.transcribe(y, regions=speech.regions, model=model, settings=st.transcribe)
+    report("transcription")
+    tr = _transcribe.transcribe(y, regions=speech.regions, model=model, settings=st.transcribe,
+                                progress=report.within("transcription"))
     clock.lap("transcribe")
     if not tr.words:
         raise AudioError("no words could be recognised in the recording; speak closer to the "
                          "microphone and record again")
+    report("pitch and loudness")
     c = _prosody.contours(y, sr=SR, energy=speech.energy_db, speech=speech.regions, pitch=st.pitch)
     clock.lap("prosody")
+    report("delivery")
+    nxt = {"delivery": "wording", "wording": "coaching"}
     t = measure(tr.words, regions=speech.regions, contours=c, duration_s=duration_s, model=tr.model,
-                settings=st, lap=clock.lap)
+                settings=st, lap=lambda stage: (clock.lap(stage), report(nxt[stage])))
+    t = replace(t, warnings=_cautions.cautions(audio, words=t.words, regions=speech.regions,
+                                               energy_db=speech.energy_db, settings=st.cautions))
     feedback = _coach.coach(t, settings=st.coach)
     clock.lap("coach")
+    report("done")
     timings = clock.done()
     log.info("analysed %.1f s of audio in %.2f s", duration_s, timings["total"])
     return replace(t, feedback=feedback, timings_s=timings, vad_agreement=speech.vad_agreement)
+
+
+class _Reporter:
+    """Calls ``progress(stage, fraction)`` for :func:`analyse`; does nothing without a callback."""
+
+    _START = dict(STAGES)
+
+    def __init__(self, progress: Progress | None):
+        self._progress = progress
+
+    def __call__(self, stage: str, fraction: float | None = None) -> None:
+        if self._progress is not None:
+            self._progress(stage, self._START[stage] if fraction is None else fraction)
+
+    def within(self, stage: str) -> Callable[[int, int], None] | None:
+        """A ``(done, total)`` callback that moves through ``stage``'s share of the work."""
+        if self._progress is None:
+            return None
+        names = [name for name, _ in STAGES]
+        start, end = self._START[stage], self._START[names[names.index(stage) + 1]]
+        return lambda done, total: self(stage, start + (end - start) * done / max(total, 1))
 
 
 class _Clock:

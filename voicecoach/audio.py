@@ -4,16 +4,21 @@ This is the only module that reads audio files. Everything downstream takes the 
 """
 from __future__ import annotations
 
+import errno
 import io
 import logging
 import os
+import re
+import stat
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
 import numpy as np
 
-__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S", "MAX_DURATION_S"]
+__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S", "MAX_DURATION_S",
+           "FULL_SCALE"]
 
 log = logging.getLogger("voicecoach")
 
@@ -21,7 +26,10 @@ SR = 16_000
 MIN_DURATION_S = 1.0
 MAX_DURATION_S = 30 * 60.0  # the longest take accepted (seconds): decoding stops past it
 _SILENCE_DBFS = -60.0  # a recording whose loudest 10 ms is quieter than this is silent
-_FORMATS = "WAV, FLAC, OGG, MP3 or WebM"
+_FORMATS = "WAV, FLAC, OGG, MP3, WebM or M4A"
+#: A sample at or beyond this fraction of full scale (in the file's own sample format) is clipped.
+FULL_SCALE = 0.999
+_HEADER_BYTES = 1 << 16  # how much of a file is read to find a WAV file's data chunk
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -32,10 +40,19 @@ class AudioError(ValueError):
 
 @dataclass(frozen=True)
 class Audio:
-    """A decoded recording: mono float32 samples at ``sr`` Hz."""
+    """A decoded recording: mono float32 samples at ``sr`` Hz, and what the file said about itself.
+
+    ``announced_duration_s`` is the length the file's header states (a WAV file's data chunk
+    size, or the container's stated duration), None when it states none; a file cut off early
+    decodes to less. ``clipped_fraction`` is the share of the file's own samples (every channel,
+    before resampling) at full scale (:data:`FULL_SCALE`), None when the samples did not come
+    from a file (then it is measured on ``y``).
+    """
 
     y: np.ndarray
     sr: int = SR
+    announced_duration_s: float | None = None
+    clipped_fraction: float | None = None
 
     @property
     def duration_s(self) -> float:
@@ -48,14 +65,14 @@ def load(source: Source, *, name: str | None = None) -> Audio:
     Parameters
     ----------
     source : path or bytes
-        A WAV, FLAC, OGG, MP3 or WebM file, by path or as its bytes.
+        A WAV, FLAC, OGG, MP3, WebM or M4A file, by path or as its bytes.
     name : str, optional
         How to call the input in messages (defaults to the file name).
 
     Raises
     ------
     AudioError
-        The file is missing, empty, not audio, too short or silent.
+        The file is missing, empty, not a regular file, not audio, too short or silent.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
@@ -63,25 +80,78 @@ def load(source: Source, *, name: str | None = None) -> Audio:
         if not data:
             raise AudioError(f"{label} is empty (0 bytes); record again or choose another file")
         stream: object = io.BytesIO(data)
+        head = data[:_HEADER_BYTES]
     else:
         path = Path(source)
         label = name or path.name
-        if not path.exists():
-            raise AudioError(f"{path} does not exist; check the path")
-        if path.is_dir():
-            raise AudioError(f"{path} is a folder; give the path of an audio file")
-        if path.stat().st_size == 0:
-            raise AudioError(f"{label} is empty (0 bytes); record again or choose another file")
+        _check_file(path, label)
         stream = str(path)
-    y = _decode(stream, label)
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(_HEADER_BYTES)
+        except OSError as exc:
+            raise AudioError(f"{path} cannot be read ({exc.strerror}); check its permissions") from None
+    y, stated_s, clipped, fmt = _decode(stream, label)
     check_audio(y, sr=SR, name=label)
-    return Audio(y=y, sr=SR)
+    if fmt == "wav":
+        announced = _wav_announced_s(head)
+    elif fmt == "mp3" and not re.search(rb"Xing|Info|VBRI", head):
+        announced = None  # FFmpeg only estimated it from the bit rate: not a promise the file can break
+    else:
+        announced = stated_s
+    return Audio(y=y, sr=SR, announced_duration_s=announced, clipped_fraction=clipped)
 
 
-def _decode(stream, label: str) -> np.ndarray:
+def _check_file(path: Path, label: str) -> None:
+    """:class:`AudioError` unless ``path`` is a non-empty regular file
+    (a folder, a named pipe, a device such as /dev/urandom, a dangling or looping link are
+    named as such: reading a pipe or a device could block or never end)."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AudioError(f"{path} is a symbolic link that points back to itself (a link loop); "
+                             "give the path of the audio file itself") from None
+        if path.is_symlink():
+            raise AudioError(f"{path} is a link to {os.readlink(path)}, which does not exist; "
+                             "give the path of the audio file itself") from None
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise AudioError(f"{path} does not exist; check the path") from None
+        raise AudioError(f"{path} cannot be read ({exc.strerror}); check the path and its permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise AudioError(f"{path} is a folder; give the path of an audio file")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
+                or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        raise AudioError(f"{path} is {kind}, not an audio file; save the recording to a file and give its path")
+    if st.st_size == 0:
+        raise AudioError(f"{label} is empty (0 bytes); record again or choose another file")
+
+
+def _wav_announced_s(head: bytes) -> float | None:
+    """The duration a WAV file's header announces (its data chunk's size over the byte rate), or
+    None when it does not say (a streamed WAV writes 0 or 0xFFFFFFFF there) or cannot be read.
+    FFmpeg clamps its own duration to the bytes present, so a cut-off file must be read here."""
+    if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate = 12, None
+    while pos + 8 <= len(head):
+        cid, n = head[pos:pos + 4], struct.unpack_from("<I", head, pos + 4)[0]
+        if cid == b"fmt " and pos + 20 <= len(head):
+            byte_rate = struct.unpack_from("<I", head, pos + 16)[0]
+        elif cid == b"data":
+            if not byte_rate or n in (0, 0xFFFFFFFF):
+                return None  # no rate, or a streamed WAV's placeholder length
+            return n / byte_rate
+        pos += 8 + n + (n & 1)
+    return None
+
+
+def _decode(stream, label: str) -> tuple[np.ndarray, float | None, float, str]:
     """Decode to mono 16 kHz, frame by frame, and stop as soon as the take is longer than
     ``MAX_DURATION_S``: a two-hour file is refused after reading its header (or its first 30
-    minutes), before memory grows."""
+    minutes), before memory grows. Returns the samples, the duration the container states (None
+    if it states none), the clipped fraction and the container format's name."""
     import av
 
     try:
@@ -91,7 +161,8 @@ def _decode(stream, label: str) -> np.ndarray:
             stated_s = container.duration / av.time_base if container.duration else None
             if stated_s is not None and stated_s > MAX_DURATION_S + 1:
                 raise _TooLong(stated_s)
-            return _resampled(container, label)
+            y, clipped = _resampled(container, label)
+            return y, stated_s, clipped, container.format.name
     except _TooLong as long:
         limit = f"{MAX_DURATION_S / 60:.0f} min"
         what = f"is {long.seconds / 60:.0f} min long" if long.seconds else f"is longer than {limit}"
@@ -110,11 +181,12 @@ class _TooLong(Exception):
         self.seconds = seconds
 
 
-def _resampled(container, label: str) -> np.ndarray:
+def _resampled(container, label: str) -> tuple[np.ndarray, float]:
     import av
 
     resampler = av.AudioResampler(format="s16", layout="mono", rate=SR)
     chunks, n = [], 0
+    clipped, total = 0, 0
     frames = container.decode(audio=0)
     while True:
         try:
@@ -123,6 +195,9 @@ def _resampled(container, label: str) -> np.ndarray:
             frame = None
         except av.error.InvalidDataError:  # a damaged packet: skip it, keep the rest
             continue
+        if frame is not None:
+            c, t = _clipped_samples(frame)
+            clipped, total = clipped + c, total + t
         for out in resampler.resample(frame):  # None flushes the resampler
             chunk = out.to_ndarray().reshape(-1)
             chunks.append(chunk)
@@ -132,7 +207,23 @@ def _resampled(container, label: str) -> np.ndarray:
         if frame is None:
             break
     y = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
-    return (y.astype(np.float32) / 32768.0)
+    return y.astype(np.float32) / 32768.0, clipped / max(total, 1)
+
+
+def _clipped_samples(frame) -> tuple[int, int]:
+    """(samples at full scale, samples) in one decoded frame, in its own format: integer samples
+    within 0.1% of their type's limits, float samples at or beyond +-0.999."""
+    x = frame.to_ndarray()
+    if x.dtype.kind == "f":
+        hit = np.count_nonzero(np.abs(x) >= FULL_SCALE)
+    elif x.dtype.kind == "u":  # 8-bit WAV: unsigned around 128
+        lim = np.iinfo(x.dtype)
+        mid = (lim.max + 1) // 2
+        hit = np.count_nonzero(np.abs(x.astype(np.int32) - mid) >= FULL_SCALE * (mid - 1))
+    else:
+        lim = np.iinfo(x.dtype)
+        hit = np.count_nonzero((x >= FULL_SCALE * lim.max) | (x <= FULL_SCALE * lim.min))
+    return int(hit), int(x.size)
 
 
 def check_audio(y: np.ndarray, *, sr: int = SR, name: str = "the recording") -> None:

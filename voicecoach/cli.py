@@ -39,7 +39,13 @@ def _print_result(result, *, as_json: bool, label: str) -> None:
 
 
 def _cmd_analyse(args) -> None:
-    _run_analysis(args.path, model=args.model, as_json=args.json, label=str(args.path))
+    _run_analysis(args.path, model=args.model, as_json=args.json, label=_shown(args.path))
+
+
+def _shown(path: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (kept by Python as surrogates,
+    which a strict terminal encoding refuses) shown as U+FFFD, the replacement character."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def _cmd_record(args) -> None:
@@ -55,20 +61,86 @@ def _cmd_record(args) -> None:
         import sounddevice as sd
     except OSError as exc:  # libportaudio missing
         raise _UserError(f"cannot use the microphone ({exc}); install libportaudio2 (`make run` does)", EXIT_MIC) from None
+    if args.live:
+        return _record_live(args, out, sd)
     try:
         print(f"Recording {args.seconds:g} s — state your ask, then wait in silence…", file=sys.stderr)
         y = sd.rec(int(args.seconds * SR), samplerate=SR, channels=1, dtype="float32")
         sd.wait()
     except sd.PortAudioError as exc:
-        raise _UserError(
-            f"no microphone could be opened ({exc}); plug one in or choose an input device in your "
-            "system settings, or analyse a file with `voicecoach analyse PATH`", EXIT_MIC) from None
+        raise _no_microphone(exc) from None
     _save_and_analyse(to_wav_bytes(y[:, 0]), out=out, model=args.model, as_json=args.json)
 
 
-def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool) -> None:
+def _no_microphone(exc) -> _UserError:
+    return _UserError(f"no microphone could be opened ({exc}); plug one in or choose an input device in your "
+                      "system settings, or analyse a file with `voicecoach analyse PATH`", EXIT_MIC)
+
+
+def _record_live(args, out: Path | None, sd) -> None:
+    """``record --live``: the take is analysed while it is spoken (voicecoach.live); the words
+    and the wait after the request are shown as they come; Enter, Ctrl+C or ``--seconds`` stop."""
+    import threading
+
+    from .audio import SR, to_wav_bytes
+    from .live import LiveSession, stop_saved
+
+    session = LiveSession(model=args.model)
+    stop = threading.Event()
+    try:
+        stream = sd.InputStream(samplerate=SR, channels=1, dtype="float32", blocksize=SR // 20,
+                                callback=lambda block, frames, when, status: session.feed(block))
+    except sd.PortAudioError as exc:
+        session.close()
+        raise _no_microphone(exc) from None
+    if sys.stdin is not None and sys.stdin.isatty():
+        threading.Thread(target=lambda: sys.stdin.readline() and stop.set(), daemon=True).start()
+    print(f"Recording (at most {args.seconds:g} s) — state your ask, then wait in silence. "
+          "Press Enter or Ctrl+C to stop.", file=sys.stderr)
+    tty, shown = sys.stderr.isatty(), ""
+    try:
+        with stream:
+            while not stop.wait(0.1):
+                snap = session.snapshot()
+                line = _live_line(snap, width=100 if tty else 10_000, tenths=tty)
+                if line != shown:
+                    print(f"\r\x1b[K{line}" if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+                    shown = line
+                if snap.heard_s >= args.seconds:
+                    break
+    except KeyboardInterrupt:
+        pass
+    except sd.PortAudioError as exc:
+        session.close()
+        raise _no_microphone(exc) from None
+    finally:
+        if tty:
+            print(file=sys.stderr)
+    data = to_wav_bytes(session.end_input())
+    _save_and_analyse(data, out=out, model=args.model, as_json=args.json,
+                      finish=lambda store, take: session.stop() if store is None else stop_saved(session, store, take))
+
+
+def _live_line(snap, *, width: int, tenths: bool) -> str:
+    """One status line: the words so far (their end), then the wait after the request."""
+    if snap.wait_s is not None:  # whole seconds when lines are printed, not redrawn
+        wait = snap.wait_s if tenths else float(int(snap.wait_s))
+        tail = f"  | waiting {wait:.{1 if tenths else 0}f} s" + (
+            " — held" if snap.wait_held else f" (hold {snap.wait_target_s:g} s)")
+    elif snap.pause_after_request_s is not None:
+        tail = f"  | you held {snap.pause_after_request_s:.1f} s" + (" — held" if snap.wait_held else "")
+    else:
+        tail = ""
+    words = snap.transcript or "…"
+    room = max(10, width - len(tail) - 2)
+    return (words if len(words) <= room else "…" + words[-room + 1:]) + tail
+
+
+def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool, finish=None) -> None:
     """Save the recording into the take history (or, if that folder is unusable, a fallback
-    file), copy it to ``out`` if asked, then analyse it: a failed analysis loses nothing."""
+    file), copy it to ``out`` if asked, then analyse it: a failed analysis loses nothing.
+    ``finish(store, take)`` (store None on the fallback) gives the result instead of analysing
+    the file (a live take, already analysed while it was spoken)."""
     from .practice import analyse_saved
     from .takes import StoreError, TakeStore
 
@@ -80,6 +152,8 @@ def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool) ->
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         print(f"voicecoach: {exc}. The recording is saved in {name} instead.", file=sys.stderr)
+        if finish is not None:
+            return _print_result(finish(None, None), as_json=as_json, label=name)
         _run_analysis(name, model=model, as_json=as_json, label=name)
         return
     print(f"Saved take {take.id} in {store.audio_path(take)}", file=sys.stderr)
@@ -91,7 +165,8 @@ def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool) ->
         except OSError as exc:
             print(f"voicecoach: could not copy the take to {out} ({exc.strerror}); it is kept as take {take.id}",
                   file=sys.stderr)
-    _print_result(analyse_saved(store, take, model=model), as_json=as_json, label=f"take {take.id}")
+    result = analyse_saved(store, take, model=model) if finish is None else finish(store, take)
+    _print_result(result, as_json=as_json, label=f"take {take.id}")
 
 
 def _cmd_takes(args) -> None:
@@ -174,6 +249,9 @@ def _parser() -> argparse.ArgumentParser:
                    "the take history)")
     r.add_argument("--json", action="store_true")
     r.add_argument("--model")
+    r.add_argument("--live", action="store_true", help="analyse while you speak: the words and the wait after "
+                   "your request are shown as they come, the feedback the moment you stop (Enter or Ctrl+C; "
+                   "--seconds is then the longest the take may run)")
     r.set_defaults(func=_cmd_record)
 
     h = sub.add_parser("takes", help="list the take history (newest first)")
@@ -200,7 +278,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse printed its usage and the error
+        dashed = [a for a in argv if a.startswith("-") and a != "-" and not a.startswith("--") and os.path.lexists(a)]
+        if exc.code and dashed:
+            print(f"voicecoach: {_shown(dashed[0])} starts with '-' and was read as an option; put `--` before it "
+                  f"(voicecoach analyse -- {_shown(dashed[0])}) or write ./{_shown(dashed[0])}", file=sys.stderr)
+        raise
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     from .audio import AudioError
     from .takes import StoreError

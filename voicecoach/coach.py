@@ -15,7 +15,7 @@ from .format import fmt_time, quote
 from .result import Feedback, TakeResult
 from .wording import per_100_words
 
-__all__ = ["CoachSettings", "Feedback", "coach", "SEVERITIES", "CHECKS", "CODES"]
+__all__ = ["CoachSettings", "Feedback", "coach", "SEVERITIES", "CHECKS", "CODES", "WORD_TIPS"]
 
 SEVERITIES = ("high", "medium", "low")
 
@@ -71,6 +71,8 @@ def short_wait(t: TakeResult, s: CoachSettings) -> Feedback | None:
     r = t.request
     if r is None or r.pause_after_s >= s.wait_target_s:
         return None
+    if r.still_waiting and any(c.code == "truncated" for c in t.warnings):
+        return None  # the file was cut off there, not the recording: the caution says so
     if r.still_waiting:
         msg = (f"The recording stopped {r.pause_after_s:.1f} s after your request. Keep recording and hold "
                f"the silence for at least {s.wait_target_s:.0f} s: the wait is part of the ask.")
@@ -209,13 +211,19 @@ CHECKS: tuple[tuple[str, Check], ...] = (
     ("push_only", push_only), ("pull_only", pull_only),
 )
 CODES = tuple(code for code, _ in CHECKS)
+#: Tips that rest on the words (what was said, or how many words): left out when a caution says
+#: the words cannot be trusted (``TakeResult.words_trusted``); the caution says why.
+WORD_TIPS = frozenset({"no_request", "vague_request", "short_wait", "long_ask", "pace_fast", "pace_slow",
+                       "hedges", "fillers", "push_only", "pull_only"})
 
 
 def coach(take: TakeResult, *, settings: CoachSettings | None = None) -> tuple[Feedback, ...]:
     """The take's tips: every check that fires, high severity first, then in :data:`CHECKS`
-    order, at most ``settings.max_items``."""
+    order, at most ``settings.max_items``. When the words cannot be trusted, the tips of
+    :data:`WORD_TIPS` are left out."""
     s = settings or CoachSettings()
-    items = [f for _, check in CHECKS if (f := check(take, s)) is not None]
+    skip = frozenset() if take.words_trusted else WORD_TIPS
+    items = [f for code, check in CHECKS if code not in skip and (f := check(take, s)) is not None]
     items.sort(key=lambda f: (SEVERITIES.index(f.severity), CODES.index(f.code)))
     return tuple(items[: s.max_items])
 

@@ -14,6 +14,8 @@ def _num(x, fmt: str, none: str = "–") -> str:
 def render_text(t: TakeResult, *, label: str = "take") -> str:
     p, b, r = t.pace, t.balance, t.request
     out = [f"voicecoach — {label} ({t.duration_s:.1f} s, model {t.model}; analysed on this machine)", ""]
+    if t.warnings:
+        out += ["Warnings:", *(f"  ! {c.message}" for c in t.warnings), ""]
     out.append(f"Transcript: {t.transcript}")
     out.append(f"Pace: {_num(p.speaking_wpm, '.0f')} words/min while speaking ({_num(p.wpm, '.0f')} over the "
                f"whole take, {_num(p.articulation_wpm, '.0f')} without any pause); pitch range "
@@ -40,7 +42,10 @@ def render_text(t: TakeResult, *, label: str = "take") -> str:
     if t.hedges:
         out.append("Hedges: " + ", ".join(f"{h.text} ({fmt_time(h.start_s)})" for h in t.hedges))
     out += ["", "Coaching:"]
-    if not t.feedback:
+    if not t.words_trusted:
+        out.append("  (No tips on your wording, your request or your pace: the words could not be trusted; "
+                   "see the warnings above.)")
+    if not t.feedback and t.words_trusted:
         out.append("  Nothing to flag in this take: well done. Try it again to make it a habit.")
     for f in t.feedback:
         when = f"{fmt_time(f.start_s)}" if f.start_s is not None else "take"

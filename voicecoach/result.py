@@ -12,9 +12,13 @@ from .delivery import Pace, Pause, RequestPause, Sentence
 from .types import Region, Word
 from .wording import Balance, Marker, SentenceTag, Specificity
 
-__all__ = ["SCHEMA_VERSION", "SentenceResult", "RequestResult", "Feedback", "TakeResult"]
+__all__ = ["SCHEMA_VERSION", "SentenceResult", "RequestResult", "Feedback", "Caution", "UNTRUSTED_WORDS",
+           "TakeResult"]
 
 SCHEMA_VERSION = 1
+#: Cautions that mean the words cannot be trusted: the coach then gives no tips that rest on
+#: them (see :mod:`voicecoach.cautions`).
+UNTRUSTED_WORDS = ("not_english", "low_confidence", "repeated_words")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,19 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """Why part of a take's result cannot be trusted (a cut-off file, clipping, words the
+    speech model was unsure of): ``message`` says what is wrong and what to do. Made by
+    :func:`voicecoach.cautions.cautions`; named ``Caution`` so as not to shadow ``Warning``."""
+
+    code: str  # truncated | clipping | not_english | low_confidence | repeated_words
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
 class TakeResult:
     """Everything measured about one take, and the coaching."""
 
@@ -97,6 +114,7 @@ class TakeResult:
     fillers: tuple[Marker, ...]
     hedges: tuple[Marker, ...]
     feedback: tuple[Feedback, ...] = ()
+    warnings: tuple[Caution, ...] = ()  # what makes the result less trustworthy, and what to do
     vad_agreement: float | None = None  # Silero VAD vs frame energy, share of frames agreeing
     timings_s: dict = field(default_factory=dict, compare=False)  # seconds per analysis stage
 
@@ -104,6 +122,11 @@ class TakeResult:
     def transcript(self) -> str:
         """The words that were counted, in order (what the page shows)."""
         return " ".join(w.text for w in self.words)
+
+    @property
+    def words_trusted(self) -> bool:
+        """False when a caution says the words are likely wrong (:data:`UNTRUSTED_WORDS`)."""
+        return not any(c.code in UNTRUSTED_WORDS for c in self.warnings)
 
     def to_dict(self) -> dict:
         """The JSON contract of DESIGN.md (schema_version 1), plus a few extra keys."""
@@ -113,7 +136,8 @@ class TakeResult:
             "duration_s": round(self.duration_s, 3),
             "model": self.model,
             "transcript": self.transcript,
-            "words": [{"text": w.text, "start": w.start_s, "end": w.end_s} for w in self.words],
+            "words": [{"text": w.text, "start": w.start_s, "end": w.end_s, "probability": round(w.probability, 3)}
+                      for w in self.words],
             "sentences": [{
                 "text": s.text, "start": s.start_s, "end": s.end_s, "wpm": s.wpm,
                 "end_drop_db": s.end_drop_db, "end_pitch_st": s.end_pitch_st,
@@ -136,6 +160,7 @@ class TakeResult:
             "fillers": [{"text": f.text, "start": f.start_s} for f in self.fillers],
             "hedges": [{"text": h.text, "start": h.start_s} for h in self.hedges],
             "feedback": [f.to_dict() for f in self.feedback],
+            "warnings": [c.to_dict() for c in self.warnings],
             "pitch_range_st": self.pitch_range_st,
             "vad_agreement": self.vad_agreement,
         }

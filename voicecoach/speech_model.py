@@ -102,8 +102,15 @@ def load_model(name: str | None = None):
     info = resolve_model(name)
     verify_model(info)
     log.info("loading Whisper %s from %s", info.name, info.path)
-    model = _window_model()(str(info.path), device="cpu", compute_type="int8", local_files_only=True,
-                            cpu_threads=_cores())
+    try:
+        model = _window_model()(str(info.path), device="cpu", compute_type="int8", local_files_only=True,
+                                cpu_threads=_cores())
+    except (RuntimeError, ValueError, OSError) as exc:  # a damaged or foreign model.bin, a missing file
+        log.debug("loading %s failed: %r", info.path, exc)
+        missing = [f for f in ("config.json", "tokenizer.json") if not (info.path / f).exists()]
+        why = " and ".join(missing) + " missing" if missing else str(exc).split(". ")[0].strip().rstrip(".")
+        raise ModelError(f"{info.path} could not be loaded as a CTranslate2 Whisper model ({why}); "
+                         "reinstall it, or choose another with --model (tiny.en is the default)") from None
     model.voicecoach_name = info.name  # type: ignore[attr-defined]
     return model
 
@@ -120,8 +127,10 @@ def _window_model():
 
     class WindowWhisperModel(WhisperModel):
         window_s: float = WHISPER_WINDOW_S
+        encoder_passes: int = 0  # counted, for the benchmark and the tests
 
         def encode(self, features):
+            self.encoder_passes += 1
             frames = int(round(self.window_s * self.frames_per_second))  # mel frames
             if features.shape[-1] > frames:
                 features = np.ascontiguousarray(features[..., :frames])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -44,6 +44,7 @@ RESUME_AFTER_S = 0.1
 MIN_WORDS_PER_S = 0.5  # fewer words than this per second of a speech region: it was skipped
 MIN_UNHEARD_S = 0.8  # speech regions shorter than this are never decoded again (s)
 MAX_RESUMES = 3  # how often one utterance's decode may be resumed
+SPEECH_END_TOLERANCE_S = 0.3  # a decode whose words end this close to the speech's end is complete
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,10 @@ class TranscribeSettings:
     window_s : float
         Seconds of audio the encoder reads (padding cut off; Whisper's own is 30). 15 s is
         about 30% faster but misheard more real speech: accuracy wins.
+    stop_at_speech_end : bool
+        Stop a decode once its words reach the end of the utterance's speech (within
+        ``SPEECH_END_TOLERANCE_S``). Whisper otherwise runs its encoder again over the few
+        tenths of a second of padding after its last timestamp, where there is nothing to hear.
     """
 
     max_utterance_s: float = 8.0
@@ -80,6 +85,7 @@ class TranscribeSettings:
     initial_prompt: str | None = FILLER_PROMPT
     context_words: int = 0
     window_s: float = WHISPER_WINDOW_S
+    stop_at_speech_end: bool = True
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,10 @@ class Transcriber:
         speech be resumed: from the first region with too few words (:func:`_first_unheard`)
         the rest of the clip is decoded again, at most ``MAX_RESUMES`` times.
         """
-        words = list(self._decode(clip, clip_start_s=clip_start_s))
+        clip_end_s = clip_start_s + len(clip) / SAMPLE_RATE
+        ends = [r.end_s for r in speech if r.start_s < clip_end_s and r.end_s > clip_start_s]
+        speech_end_s = min(max(ends), clip_end_s) if ends and self.settings.stop_at_speech_end else None
+        words = list(self._decode(clip, clip_start_s=clip_start_s, speech_end_s=speech_end_s))
         for _ in range(MAX_RESUMES):
             gap = _first_unheard(words, speech)
             if gap is None:
@@ -168,15 +177,20 @@ class Transcriber:
             start_s = max(clip_start_s, gap.start_s - self.settings.pad_s)
             kept = [w for w in words if w.start_s < gap.start_s - RESUME_AFTER_S]
             log.debug("resuming the decode at %.2f s (%d words kept)", start_s, len(kept))
-            more = self._decode(clip[int(round((start_s - clip_start_s) * SAMPLE_RATE)):], clip_start_s=start_s)
+            more = self._decode(clip[int(round((start_s - clip_start_s) * SAMPLE_RATE)):], clip_start_s=start_s,
+                                speech_end_s=speech_end_s)
             if not more:
                 break
             words = kept + list(more)
         self._heard += [w.text for w in words]  # what this utterance kept, not a discarded decode
         return tuple(words)
 
-    def _decode(self, clip: np.ndarray, *, clip_start_s: float) -> tuple[Word, ...]:
-        """One pass of Whisper over ``clip``; words with times in the recording."""
+    def _decode(self, clip: np.ndarray, *, clip_start_s: float,
+                speech_end_s: float | None = None) -> tuple[Word, ...]:
+        """One pass of Whisper over ``clip``; words with times in the recording. With
+        ``speech_end_s``, the decode stops once a segment ends within
+        ``SPEECH_END_TOLERANCE_S`` of it (the segments are a generator: the next encoder pass
+        only runs if asked for)."""
         s = self.settings
         self._whisper.window_s = s.window_s
         segments, _info = self._whisper.transcribe(
@@ -203,6 +217,8 @@ class Transcriber:
                 start = min(max(clip_start_s + float(w.start), clip_start_s), clip_end_s)
                 end = min(max(clip_start_s + float(w.end), start), clip_end_s)
                 words.append(Word(text, round(start, 3), round(end, 3), float(w.probability)))
+            if speech_end_s is not None and clip_start_s + float(seg.end) >= speech_end_s - SPEECH_END_TOLERANCE_S:
+                break
         return drop_sign_off(words)
 
     def _prompt(self) -> str | None:
@@ -245,8 +261,9 @@ def drop_sign_off(words: Sequence[Word]) -> tuple[Word, ...]:
 
 
 def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = None,
-               settings: TranscribeSettings | None = None) -> Transcript:
-    """Transcribe a take utterance by utterance.
+               settings: TranscribeSettings | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Transcript:
+    """Transcribe a take utterance by utterance (``progress(done, total)`` after each, if given).
 
     Parameters
     ----------
@@ -268,5 +285,7 @@ def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = 
         got = tr.utterance(clip, clip_start_s=u.clip_start_s, speech=inside)
         words += got
         owner += [k] * len(got)
+        if progress is not None:
+            progress(k + 1, len(utterances))
     return Transcript(words=tuple(words), utterances=utterances, word_utterance=tuple(owner),
                       model=tr.model_name, settings=tr.settings)
