@@ -4,28 +4,35 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from studio.resources import PRIVACY, take_store
+from studio.resources import privacy, take_store
 from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, POINT_SHORT_NAMES, best, changes, done_takes, fmt_value, point_names,
-                                ranking, target_of, trend_rows, value_of)
+from voicecoach.compare import (METRICS, POINT_SHORT_NAMES, WITHIN, best, changes, done_takes, fmt_value,
+                                point_names, ranking, target_of, trend_rows, value_of)
+from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_when
 from voicecoach.takes import StoreError
 
 ICON = {"better": ":green[:material/trending_up:]", "worse": ":red[:material/trending_down:]",
-        "about the same": ":material/trending_flat:", None: ":material/remove:"}
-TARGET = {"speaking_wpm": "shaded: the coach's pace range", "end_drop_db": "dashed: a fade the coach flags",
+        "about the same": ":material/trending_flat:", WITHIN: ":green[:material/check_circle:]",
+        None: ":material/remove:"}
+TARGET = {"speaking_wpm": "shaded: the coach's pace range",
+          "end_drop_db": "dashed: a fade the coach flags (+ = quieter)",
           "pause_after_s": "dashed: the wait to hold, at least", "push_share": "aim for Push and Pull both",
           "fillers_per_100": "dashed: the rate the coach flags"}
+ROWS = (("speaking_wpm", "end_drop_db", "pause_after_s"), ("push_share", "fillers_per_100"))  # charts per row
 
 
 def _chart(metric, rows, lo, hi) -> alt.LayerChart:
-    title = alt.Title(f"{metric.name} ({metric.unit})", subtitle=TARGET[metric.key])
+    title = alt.Title(f"{metric.name[:1].upper()}{metric.name[1:]} ({metric.unit})", subtitle=TARGET[metric.key])
     data = [r for r in rows if r["metric"] == metric.name and r["value"] is not None]
+    number = f",.{metric.digits}f"
+    scale = alt.Scale(domain=[0, 100]) if metric.unit == "%" else alt.Scale(zero=False, nice=True)
     line = alt.Chart(alt.Data(values=data)).mark_line(point=True).encode(
-        x=alt.X("n:O", title="take (oldest first)", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("value:Q", title=metric.unit, scale=alt.Scale(zero=False)),
+        x=alt.X("take_id:O", title="take", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=metric.unit, scale=scale,
+                axis=alt.Axis(format=number, tickMinStep=10.0 ** -metric.digits)),
         tooltip=[alt.Tooltip("take_id:O", title="take"), alt.Tooltip("label:N", title="name"),
-                 alt.Tooltip("recorded:N", title="recorded (UTC)"),
-                 alt.Tooltip("value:Q", title=metric.unit, format=f".{metric.digits}f")])
+                 alt.Tooltip("recorded:N", title="recorded"),
+                 alt.Tooltip("value:Q", title=metric.unit, format=number)])
     if lo is not None and hi is not None:
         band = alt.Chart(alt.Data(values=[{"lo": lo, "hi": hi}])).mark_rect(color="#2da44e", opacity=0.15)
         return alt.layer(band.encode(y="lo:Q", y2="hi:Q"), line, title=title)
@@ -38,11 +45,12 @@ def _chart(metric, rows, lo, hi) -> alt.LayerChart:
 
 def _name(take) -> str:
     label = " ".join((take.label or "").split())
-    return f"Take {take.id}" + (f" · {label[:40]}{'…' if len(label) > 40 else ''}" if label else "")
+    return f"Take {take.id} · {fmt_when(take.created_at)}" + (
+        f" · {label[:40]}{'…' if len(label) > 40 else ''}" if label else "")
 
 
 st.title("Compare your takes")
-st.caption(PRIVACY)
+st.caption(privacy("compare"))
 try:
     done = done_takes(take_store().list())
 except StoreError as exc:
@@ -56,10 +64,12 @@ settings = CoachSettings()
 
 st.subheader("Trends")
 rows = trend_rows(done)
-cols = st.columns(2)
-for i, m in enumerate(METRICS):
-    with cols[i % 2]:
-        st.altair_chart(_chart(m, rows, *target_of(m, settings)), width="stretch")
+by_key = {m.key: m for m in METRICS}
+for keys in ROWS:
+    for col, key in zip(st.columns(len(keys)), keys):
+        with col:
+            st.altair_chart(_chart(by_key[key], rows, *target_of(key, settings)), width="stretch")
+st.caption(f"{END_DROP_NAME}: {END_DROP_MEANING}. Hover a point for the take's name and time.")
 
 st.subheader("Two takes side by side")
 by_id = {t.id: t for t in done}
@@ -84,7 +94,17 @@ if by_id[top.take_id].label:
 st.markdown("Each take earns one point for each target it meets, judged with the same thresholds as "
             "the coaching tips; on a tie the more recent take wins. The targets:\n"
             + "\n".join(f"- {name}" for name in point_names(settings)))
+scores = ranking(done, settings)
 st.dataframe([{"take": s.take_id, "name": by_id[s.take_id].label or "", "points": f"{s.total} of {s.out_of}",
-               **{p.short: ("✓ " if p.met else "✗ ") + p.detail for p in s.points}}
-              for s in ranking(done, settings)], hide_index=True,
-             column_order=["take", "name", "points", *POINT_SHORT_NAMES])
+               "missed": " · ".join(f"{p.short} ({p.detail})" for p in s.points if not p.met) or "none"}
+              for s in scores], hide_index=True, column_order=["take", "name", "points", "missed"],
+             column_config={"take": st.column_config.NumberColumn("take", width=50),
+                            "name": st.column_config.TextColumn("name", width="medium"),
+                            "points": st.column_config.TextColumn("points", width=70),
+                            "missed": st.column_config.TextColumn("targets missed", width="large")})
+with st.expander("Every target, take by take"):
+    st.dataframe([{"take": s.take_id, **{p.short: ("✓ " if p.met else "✗ ") + p.detail for p in s.points}}
+                  for s in scores], hide_index=True, column_order=["take", *POINT_SHORT_NAMES],
+                 column_config={"take": st.column_config.NumberColumn("take", width=50),
+                                **{short: st.column_config.TextColumn(short, help=name) for short, name
+                                   in zip(POINT_SHORT_NAMES, point_names(settings))}})

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from studio.resources import PRIVACY, speech_model, take_store
+from studio.charts import loudness_pitch_chart
+from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.export import file_stem, report_html, report_markdown, take_timeline
-from voicecoach.format import fmt_time
+from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
+from voicecoach.coach import CoachSettings
+from voicecoach.format import (END_DROP_MEANING, END_DROP_NAME, end_drop_help, fmt_db, fmt_num, fmt_shares,
+                               fmt_time, fmt_when)
 from voicecoach.practice import analyse_saved
-from voicecoach.takes import StoreError
+from voicecoach.takes import StoreError, Take
 
 STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed: retry"}
 MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".webm": "audio/webm",
@@ -26,13 +29,35 @@ def _num(v, digits: int = 0, scale: float = 1.0):
     return None if v is None else round(v * scale, digits)
 
 
+@st.cache_data(max_entries=8, show_spinner="Drawing loudness and pitch…")
+def _timeline(take: Take):
+    """The take's chart data (decoding its audio once per version of the take)."""
+    return take_timeline(take_store(), take)
+
+
+#: The table's columns: what each is called and means (objective and fillers are in the detail).
+COLUMNS = {
+    "take": st.column_config.NumberColumn("take", width=50),
+    "recorded": st.column_config.TextColumn("recorded", width=150, help="On this machine's clock"),
+    "name": st.column_config.TextColumn("name", width=120),
+    "length": st.column_config.TextColumn("length", width=60, help="minutes:seconds"),
+    "status": st.column_config.TextColumn("status", width=90),
+    "pace": st.column_config.NumberColumn("pace (wpm)", width=80, help="Speaking pace, words per minute"),
+    "wait": st.column_config.NumberColumn("wait (s)", width=70, format="%.1f",
+                                          help="Silence held after your request, in seconds"),
+    "end drop": st.column_config.TextColumn(f"{END_DROP_NAME.lower()} (dB)", width=90,
+                                            help=f"{END_DROP_NAME}: {END_DROP_MEANING} (your typical sentence)"),
+    "push/pull": st.column_config.TextColumn("Push / Pull / Move Away", width=160),
+}
+
+
 def _done(message: str) -> None:
     st.session_state["takes_flash"] = message
     st.rerun()
 
 
 st.title("Your takes")
-st.caption(PRIVACY)
+st.caption(privacy("takes"))
 try:
     store = take_store()
     takes = store.list()
@@ -46,16 +71,16 @@ if not takes:
     st.info("No takes yet: record one on the Practise page.")
 else:
     st.dataframe([{
-        "take": t.id, "recorded (UTC)": t.created_at[:16].replace("T", " "), "name": t.label or "",
+        "take": t.id, "recorded": fmt_when(t.created_at), "name": t.label or "",
         "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": STATUS.get(t.status, t.status),
-        "speaking pace (wpm)": _num(t.speaking_wpm), "wait after the request (s)": _num(t.pause_after_s, 1),
-        "end drop (dB)": _num(t.end_drop_db, 1), "Push share (%)": _num(t.push_share, 0, 100),
-        "fillers per 100 words": _num(t.fillers_per_100, 1), "objective": t.objective,
-    } for t in takes], hide_index=True)
+        "pace": _num(t.speaking_wpm), "wait": _num(t.pause_after_s, 1),
+        "end drop": None if t.end_drop_db is None else fmt_db(t.end_drop_db),
+        "push/pull": None if t.push_share is None else fmt_shares(t.push_share, t.pull_share, t.move_away_share),
+    } for t in takes], hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
 
     by_id = {t.id: t for t in takes}
     take = by_id[st.selectbox("Take", list(by_id), format_func=lambda i: " · ".join(
-        x for x in (f"Take {i}", by_id[i].created_at[:16].replace("T", " "), STATUS.get(by_id[i].status, ""),
+        x for x in (f"Take {i}", fmt_when(by_id[i].created_at), STATUS.get(by_id[i].status, ""),
                     _short(by_id[i].label)) if x))]
 
     st.subheader(f"Take {take.id}")
@@ -81,11 +106,19 @@ else:
     except (StoreError, OSError):
         st.warning("The recording of this take is missing from the data folder.")
     if take.status == "done":
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Speaking pace", "–" if take.speaking_wpm is None else f"{take.speaking_wpm:.0f} wpm")
-        c2.metric("Wait after the request",
-                  "no request" if take.pause_after_s is None else f"{take.pause_after_s:.1f} s")
-        c3.metric("Length", fmt_time(take.duration_s) if take.duration_s else "–")
+        for col, (name, value, help_) in zip(st.columns([1, 1, 1, 1.5]), (
+                ("Speaking pace", fmt_num(take.speaking_wpm, 0, " wpm"), "Words per minute while you spoke"),
+                (END_DROP_NAME, fmt_db(take.end_drop_db), end_drop_help(CoachSettings().end_drop_db)),
+                ("Wait after the request", fmt_num(take.pause_after_s, 1, " s", missing="no request"),
+                 "Seconds of silence you held after your request"),
+                ("Push / Pull / Move Away", fmt_shares(take.push_share, take.pull_share, take.move_away_share)
+                 if take.push_share is not None else "–", "Share of your sentence time in each"))):
+            col.metric(name, value, help=help_)
+        with st.expander("Full feedback: the chart, the numbers, the tips and what you said", expanded=True):
+            # the exported report's content; its chart drawn as on the Practise page (a page shows no inline SVG)
+            if (tl := _timeline(take)) is not None and tl.times_s:
+                st.altair_chart(loudness_pitch_chart(tl, height_px=260), width="stretch")
+            st.html(report_body_html(take))
 
     label = st.text_input("Name this take", value=take.label or "", max_chars=200, key=f"label-{take.id}")
     if st.button("Save the name", icon=":material/edit:"):
@@ -97,12 +130,13 @@ else:
             _done(f"Take {take.id} renamed.")
 
     stem = file_stem(take)
-    c1, c2 = st.columns(2)
-    c1.download_button("Report (HTML, with the chart)", icon=":material/download:", on_click="ignore",
-                       data=lambda t=take: report_html(t, timeline=take_timeline(store, t)).encode(),
-                       file_name=f"{stem}.html", mime="text/html")
-    c2.download_button("Report (Markdown)", icon=":material/download:", on_click="ignore",
-                       data=report_markdown(take).encode(), file_name=f"{stem}.md", mime="text/markdown")
+    st.markdown("**Save this take's report**")
+    with st.container(horizontal=True):
+        st.download_button("Report (HTML, with the chart)", icon=":material/download:", on_click="ignore",
+                           data=lambda t=take: report_html(t, timeline=_timeline(t)).encode(),
+                           file_name=f"{stem}.html", mime="text/html")
+        st.download_button("Report (Markdown)", icon=":material/download:", on_click="ignore",
+                           data=report_markdown(take).encode(), file_name=f"{stem}.md", mime="text/markdown")
 
     if st.session_state.get("confirm_delete") != take.id:
         if st.button("Delete this take", icon=":material/delete:"):

@@ -8,11 +8,11 @@ import streamlit as st
 
 from studio.charts import loudness_pitch_chart
 from studio.render import comparison_html, plain, specificity_html, tip_html, transcript_html
-from studio.resources import PRIVACY, speech_model, take_store
+from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.audio import load
 from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
-from voicecoach.format import fmt_time
+from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved
 from voicecoach.scenarios import by_id as scenario_by_id
 from voicecoach.takes import StoreError
@@ -24,7 +24,7 @@ MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3":
 VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
 
 st.title("Practise your ask")
-st.caption(PRIVACY)
+st.caption(privacy("practise"))
 try:
     store, store_error = take_store(), None
     prep = store.current_preparation()
@@ -34,9 +34,9 @@ except StoreError as exc:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("What you want")
-    objective = st.text_input("Your influence objective: what should your manager say or do?",
-                              value=prep.objective if prep else "",
-                              placeholder="Enrol me on the leadership course before the March intake")
+    objective = st.text_area("Your influence objective: what should your manager say or do?",
+                             value=prep.objective if prep else "", height=80,
+                             placeholder="Enrol me on the leadership course before the March intake")
     if objective.strip():
         spec = check_specificity(objective)
         if spec.is_specific:
@@ -92,7 +92,7 @@ except StoreError as exc:
     st.stop()
 st.html(plain(f"Showing take {take.id}: "
               + ("your recording" if current == "microphone" else f"the file {source.name}")
-              + f", saved {take.created_at[11:16]} UTC.", muted=True))
+              + f", saved {fmt_when(take.created_at)}.", muted=True))
 
 results = st.session_state.setdefault("results", {})
 timelines = st.session_state.setdefault("timelines", {})
@@ -127,7 +127,7 @@ for w in getattr(a, "warnings", ()):
     st.warning(w.message)
 
 st.subheader("How it landed")
-for col, h in zip(st.columns(4), headline(a)):
+for col, h in zip(st.columns([1, 1, 1, 1.5]), headline(a)):  # the shares need room
     col.metric(h.label, h.value, delta=h.verdict, delta_color=VERDICT_COLOURS[h.status], delta_arrow="off",
                help=h.help)
 
@@ -166,5 +166,7 @@ with st.expander("Sentence by sentence (table)"):
     st.dataframe([{"at": fmt_time(s.start_s), "tag": s.tag.replace("_", " "),
                    "behaviour": (s.behaviour or "").replace("_", " "), "request": s.is_request,
                    "pace (wpm)": None if s.wpm is None else round(s.wpm),
-                   "end drop (dB, + = quieter)": s.end_drop_db, "end pitch (semitones, + = rising)": s.end_pitch_st,
+                   "end drop (dB, + = quieter)": None if s.end_drop_db is None else fmt_db(s.end_drop_db),
+                   "end pitch (semitones, + = rising)":
+                       None if s.end_pitch_st is None else fmt_num(s.end_pitch_st, 1, signed=True),
                    "text": s.text, "why": s.reason} for s in a.sentences], hide_index=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.render import md_literal
-from studio.resources import take_store
+from studio.resources import privacy, take_store
+from voicecoach.format import fmt_when
 from voicecoach.scenarios import OBJECTIVE_EXAMPLES, PROMPTS, PULL_PROMPTS, PUSH_PROMPTS, SCENARIOS, by_id, notes_text
 from voicecoach.takes import StoreError
 from voicecoach.wording import check_specificity
@@ -34,13 +35,26 @@ def _save() -> None:
 
 
 def _use_example() -> None:
+    """Fill an empty objective with the scenario's example; ask before replacing one already written."""
+    example = by_id(ss["prep_scenario"]).example_objective
+    if ss["prep_objective"].strip() and ss["prep_objective"].strip() != example:
+        ss["prep_confirm_replace"] = True
+        return
+    _replace_objective()
+
+
+def _replace_objective() -> None:
+    ss.pop("prep_confirm_replace", None)
     ss["prep_objective"] = by_id(ss["prep_scenario"]).example_objective
     _save()
 
 
+def _keep_objective() -> None:
+    ss.pop("prep_confirm_replace", None)
+
+
 st.title("Prepare")
-st.caption("Plan the conversation before you practise it. Everything here is saved on this machine "
-           "each time you leave a box; the Practise page shows your objective while you record.")
+st.caption(privacy("prepare"))
 try:
     prep = take_store().current_preparation()
 except StoreError as exc:
@@ -60,6 +74,11 @@ if scenario := by_id(ss["prep_scenario"]):
                 + "\n".join(f"- {p}" for p in scenario.manager_priorities)
                 + f"\n\nAn objective that would do: *{scenario.example_objective}*")
     st.button("Use this objective", on_click=_use_example)
+    if ss.get("prep_confirm_replace"):
+        st.warning(f"Replace your objective “{md_literal(ss['prep_objective'], 120)}” with this example?")
+        with st.container(horizontal=True):
+            st.button("Replace it", on_click=_replace_objective, type="primary")
+            st.button("Keep mine", on_click=_keep_objective)
 st.text_area("In your own words: who, which conversation, when", key="prep_situation", on_change=_save)
 
 st.subheader("Your influence objective")
@@ -93,4 +112,4 @@ if status == "saved":
 elif status:
     st.error(status)
 elif prep:
-    st.caption(f"Saved on this machine, last changed {prep.updated_at[:16].replace('T', ' ')} UTC.")
+    st.caption(f"Saved on this machine, last changed {fmt_when(prep.updated_at)}.")

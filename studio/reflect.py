@@ -6,15 +6,17 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.render import md_literal
-from studio.resources import take_store
+from studio.resources import privacy, take_store
+from voicecoach.format import fmt_when
 from voicecoach.reflect import beside, meeting_beside, questions_for, take_facts
 from voicecoach.takes import StoreError
 
 ss = st.session_state
 
 
-def _when(iso: str) -> str:
-    return iso[:16].replace("T", " ") + " UTC"
+def _take_name(take) -> str:
+    label = " ".join((take.label or "").split())
+    return f"Take {take.id} · {fmt_when(take.created_at)}" + (f" · {label[:40]}" if label else "")
 
 
 def _show_past(store) -> None:
@@ -25,7 +27,7 @@ def _show_past(store) -> None:
     for r in past[:20]:
         about = ("the real meeting" if r.kind == "meeting" else
                  f"practice take {r.take_id}" if r.take_id is not None else "a practice take since deleted")
-        with st.expander(f"{_when(r.created_at)} · {about}"):
+        with st.expander(f"{fmt_when(r.created_at)} · {about}"):
             prompts = {q.id: q.prompt for q in questions_for(r.kind)}
             for key, answer in r.answers.items():
                 if isinstance(answer, str) and answer.strip():
@@ -36,7 +38,7 @@ def _show_past(store) -> None:
 
 
 st.title("Reflect")
-st.caption("Look back while it is fresh: what you meant to do, what you did, what you will change.")
+st.caption(privacy("reflect"))
 try:
     store = take_store()
     takes = store.list(status="done")
@@ -55,7 +57,7 @@ if kind == "practice":
         _show_past(store)
         st.stop()
     by_take = {t.id: t for t in takes}
-    take_id = st.selectbox("Take", list(by_take), format_func=lambda i: f"Take {i} · {_when(by_take[i].created_at)}")
+    take_id = st.selectbox("Take", list(by_take), format_func=lambda i: _take_name(by_take[i]))
     lines = beside(take_facts(by_take[take_id].analysis, objective=objective))
 else:
     take_id, lines = None, meeting_beside(objective)
@@ -68,8 +70,9 @@ for q in questions_for(kind):  # reopen a take's reflection where you left it; a
 with st.form(f"reflect_{kind}"):
     for q in questions_for(kind):
         st.markdown(f"**{q.prompt}**")
-        for line in lines.get(q.id, ()):
-            st.caption(md_literal(line))
+        if lines.get(q.id):  # what the take (or the preparation) says, to answer against
+            st.info("\n".join(("    - " if line.startswith("“") else "- ") + md_literal(line)  # quotes: nested
+                               for line in lines[q.id]), icon=":material/insights:")
         st.text_area(q.prompt, key=prefix + q.id, label_visibility="collapsed")
     submitted = st.form_submit_button("Save reflection", type="primary")
 if submitted:

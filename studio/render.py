@@ -7,16 +7,16 @@ import re
 from html import escape
 from typing import Sequence
 
-from voicecoach.explain import ObjectiveComparison, SentenceView, Tip
+from voicecoach.explain import MATCH_TEXT, PART_LABELS, TAG_COLOURS, ObjectiveComparison, SentenceView, Tip
 from voicecoach.format import fmt_time
 from voicecoach.specificity import Specificity
 
 __all__ = ["TAG_COLOURS", "md_literal", "plain", "transcript_html", "tip_html", "comparison_html", "specificity_html"]
 
-TAG_COLOURS = {"push": "#d95f02", "pull": "#1b9e77", "move_away": "#7570b3", "neutral": "#8a8a8a"}
 MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
 SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
 _MUTED = "opacity:0.75;font-size:0.9em"
+_CELL = "text-align:left;vertical-align:top;padding:0.2em 0.5em;border-bottom:1px solid rgba(128,128,128,0.25)"
 
 
 def md_literal(text: str, limit: int | None = None) -> str:
@@ -81,13 +81,19 @@ def tip_html(tip: Tip) -> str:
 
 
 def comparison_html(c: ObjectiveComparison) -> str:
+    """The request against the objective: what to change (or that it matched), then a table of
+    the parts (action, what, when) as planned and as asked, and whether they match; the two
+    texts in full when no part could be compared."""
     rows = "".join(
-        f"<tr><td>{escape(p.part if p.part != 'object' else 'what')}</td><td>{escape(p.planned or '–')}</td>"
-        f"<td>{escape(p.asked or '–')}</td><td>{escape(p.verdict)}</td></tr>" for p in c.parts)
-    table = ('<table style="font-size:0.9em;margin-top:0.3em"><tr><th></th><th>planned</th><th>asked</th>'
-             f'<th></th></tr>{rows}</table>') if rows else ""
-    return (f'<div class="vc-objective"><p style="margin:0.2em 0">{escape(c.summary)}</p>'
-            f'<p style="margin:0.2em 0"><b>{escape(c.advice)}</b></p>{table}</div>')
+        f'<tr><th scope="row" style="{_CELL}">{PART_LABELS[p.part]}</th><td style="{_CELL}">'
+        f'{escape(p.planned or "–")}</td><td style="{_CELL}">{escape(p.asked or "–")}</td>'
+        f'<td style="{_CELL};white-space:nowrap">{MATCH_TEXT[p.verdict]}</td></tr>' for p in c.parts)
+    head = "".join(f'<th style="{_CELL}">{h}</th>' for h in ("", "you planned", "you asked", "match"))
+    table = (f'<table class="vc-compare" style="width:100%;border-collapse:collapse;margin-top:0.3em">'
+             f'<tr>{head}</tr>{rows}</table>') if rows else ""
+    texts = "" if any(p.verdict != "neither" for p in c.parts) else plain(c.summary, muted=True)
+    return (f'<div class="vc-objective"><p style="margin:0.2em 0"><b>{escape(c.advice)}</b></p>'
+            f'{table}{texts}</div>')
 
 
 def specificity_html(spec: Specificity) -> str:

@@ -3,12 +3,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+from studio.render import md_literal
 from voicecoach import config
 from voicecoach.takes import TakeStore
 from voicecoach.transcribe import load_model
 
-PRIVACY = ("Rehearse your ask out loud. Your audio and transcripts stay on this machine: nothing is "
-           "uploaded, and the speech model runs locally.")
+#: One short line under each page's title: what that page keeps, and that it stays on this machine.
+PRIVACY = {
+    "prepare": "Plan the conversation before you practise it. Your notes are saved only on this machine, each "
+               "time you leave a box; the Practise page shows your objective while you record.",
+    "practise": "Rehearse your ask out loud. Your audio and transcripts stay on this machine: nothing is "
+                "uploaded, and the speech model runs locally.",
+    "takes": "Your takes are stored only on this machine, in {folder}.",
+    "compare": "Worked out on this machine from your saved takes; nothing is sent anywhere.",
+    "reflect": "Look back while it is fresh. Your answers are saved only on this machine.",
+}
+
+
+def privacy(page: str) -> str:
+    """The privacy line of ``page`` (a key of :data:`PRIVACY`), as markdown for ``st.caption``."""
+    return PRIVACY[page].format(folder=md_literal(str(config.data_home())))
 
 
 @st.cache_resource(show_spinner="Loading the speech model…")

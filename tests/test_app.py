@@ -1,5 +1,6 @@
 """The Practise page driven by Streamlit's AppTest (real model, real analysis, saved audio)."""
 import json
+import re
 import math
 from pathlib import Path
 
@@ -41,12 +42,12 @@ def test_empty_page_explains_privacy_and_waits(home):
     assert not at.exception
     assert "stay on this machine" in at.caption[0].value
     assert "Record or upload a take" in at.info[0].value
-    assert at.get("audio_input") and at.text_input[0].value == ""  # the recorder is on the first screen
+    assert at.get("audio_input") and at.text_area[0].value == ""  # the recorder is on the first screen
 
 
 def test_short_wait_take_headline_transcript_chart_and_tips(home, whisper):
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.text_input[0].input(OBJECTIVE).run()
+    at.text_area[0].input(OBJECTIVE).run()
     record(at, [Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
                 Speech(REQUEST), Silence(0.8), Speech("Maybe it would help the whole team."), Silence(0.6)])
     assert not at.exception
@@ -56,10 +57,11 @@ def test_short_wait_take_headline_transcript_chart_and_tips(home, whisper):
 
     # the headline: four numbers with verdicts and targets
     m = metrics(at)
-    assert set(m) == {"Speaking pace", "Strength at sentence ends", "Wait after the request", "Push / Pull / Move Away"}
+    assert set(m) == {"Speaking pace", "End drop", "Wait after the request", "Push / Pull / Move Away"}
     wait = m["Wait after the request"]
     assert wait.value == "0.8 s" and wait.delta == f"short of the {TARGET} target"
-    assert m["Speaking pace"].value.endswith(" wpm") and m["Strength at sentence ends"].value.endswith(" dB")
+    assert m["Speaking pace"].value.endswith(" wpm") and m["End drop"].value.endswith(" dB")
+    assert "-" not in m["End drop"].value and m["Push / Pull / Move Away"].value.count("% / ") == 2
     assert all(x.proto.help for x in m.values())
 
     # the transcript: tags, behaviour, the request underlined with its verdict, the hedge highlighted
@@ -67,7 +69,12 @@ def test_short_wait_take_headline_transcript_chart_and_tips(home, whisper):
     assert "vc-push" in body and "stating an expectation" in body and "your request" in body
     assert "<b>Your request</b>: specific: enrol" in body
     assert '<mark title="hedge"' in body and ">Maybe</mark>" in body
-    assert "You planned to ask for enrol · the leadership course · before the March intake; you asked for" in body
+    # the request against the objective: a labelled table, part by part
+    (table,) = re.findall(r'<table class="vc-compare".*?</table>', body)
+    cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", table)]
+    assert cells[:4] == ["", "you planned", "you asked", "match"]
+    assert cells[4:8] == ["action", "enrol", "enrol", "✓ same"]
+    assert cells[12:15] == ["when", "before the March intake", "before the March intake"]
 
     # the chart of loudness and pitch, with the moments marked
     (chart,) = at.get("vega_lite_chart")
@@ -94,7 +101,7 @@ def test_short_wait_take_headline_transcript_chart_and_tips(home, whisper):
 def test_held_wait_and_hostile_objective_shows_literally(home, whisper):
     hostile = "Enrol me on the <script>alert(1)</script> **course** before $5$ March"
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.text_input[0].input(hostile).run()
+    at.text_area[0].input(hostile).run()
     record(at, [Speech(REQUEST), Silence(2.8), Speech("What do you think?"), Silence(0.5)])
     assert not at.exception
     wait = metrics(at)["Wait after the request"]
@@ -119,9 +126,9 @@ def test_bad_recording_is_a_message_not_a_traceback(home):
 
 def test_objective_specificity(home):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input[0].input("I want my manager's support").run()
+    at.text_area[0].input("I want my manager's support").run()
     assert "Not specific yet" in at.warning[0].value
-    at.text_input[0].input(OBJECTIVE).run()
+    at.text_area[0].input(OBJECTIVE).run()
     assert "Specific" in at.success[0].value
     assert any("<b>enrol</b>" in b and "<b>before the March intake</b>" in b for b in html(at))
 
@@ -130,5 +137,5 @@ def test_objective_prefilled_from_the_preparation(home):
     TakeStore(home).save_preparation(objective=OBJECTIVE, situation="Annual review <b>next week</b>",
                                      push_notes="I led the migration", pull_notes="What does the team need?")
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert at.text_input[0].value == OBJECTIVE
+    assert at.text_area[0].value == OBJECTIVE
     assert any("Annual review &lt;b&gt;next week&lt;/b&gt;" in b for b in html(at))

@@ -1,12 +1,13 @@
 """Comparing takes on real analyses: two synthetic takes that differ only in the wait after the
 request (0.8 s and 2.8 s), saved and analysed in a real take store."""
+import json
 from dataclasses import replace
 
 import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, best, changes, done_takes, point_names, ranking, score, target_of,
+from voicecoach.compare import (METRICS, WITHIN, best, changes, done_takes, point_names, ranking, score, target_of,
                                 trend_rows)
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import TakeStore
@@ -46,7 +47,8 @@ def test_the_longer_wait_is_two_seconds_more_and_better(takes):
     assert wait.text.startswith(f"wait after the request {short.pause_after_s:.1f} s → {long_.pause_after_s:.1f} s (+2")
     assert wait.text.endswith(" s, better)")
     for name in ("speaking pace", "end drop", "fillers"):  # the same speech: nothing else moved
-        assert by_name(cs, name).verdict == "about the same", by_name(cs, name).text
+        assert by_name(cs, name).verdict in ("about the same", WITHIN), by_name(cs, name).text
+    assert "-" not in by_name(cs, "end drop").text  # a real minus sign, if any
     assert by_name(cs, "Push share").verdict is None  # no better direction
     assert by_name(changes(long_, short), "wait after the request").verdict == "worse"
 
@@ -96,19 +98,26 @@ def test_only_analysed_takes_are_compared(takes):
 
 @pytest.mark.parametrize("name, before, after, verdict", [
     ("speaking_wpm", 190.0, 150.0, "better"),  # into the range
-    ("speaking_wpm", 120.0, 150.0, "about the same"),  # inside it both times
+    ("speaking_wpm", 120.0, 150.0, WITHIN),  # inside it both times
+    ("speaking_wpm", 200.0, 203.0, "about the same"),  # outside it both times, hardly moved
     ("speaking_wpm", 150.0, 80.0, "worse"),  # out of it, too slow
     ("end_drop_db", 11.0, 4.0, "better"),
-    ("end_drop_db", 4.0, 4.5, "about the same"),
+    ("end_drop_db", -0.3, 1.7, WITHIN),  # louder ends, then slightly quieter: both far under the threshold
+    ("end_drop_db", 8.0, 9.5, "worse"),  # the threshold itself is flagged
+    ("end_drop_db", 10.0, 10.5, "about the same"),
+    ("pause_after_s", 2.2, 4.0, WITHIN),
+    ("fillers_per_100", 0.0, 1.0, WITHIN),
     ("fillers_per_100", 1.0, 6.0, "worse"),
     ("pause_after_s", 2.6, 0.8, "worse"),
     ("push_share", 0.9, 0.5, None),
-], ids=["pace-into-range", "pace-in-range", "pace-too-slow", "end-drop-less", "end-drop-same",
+], ids=["pace-into-range", "pace-in-range", "pace-outside-same", "pace-too-slow", "end-drop-less",
+        "end-drop-both-within", "end-drop-onto-threshold", "end-drop-same", "wait-both-held", "fillers-both-few",
         "fillers-more", "wait-shorter", "push-share"])
 def test_verdict_table(takes, name, before, after, verdict):
     a, b = replace(takes[0], **{name: before}), replace(takes[0], **{name: after})
     (c,) = [c for c in changes(a, b) if c.metric.key == name]
     assert c.verdict == verdict, c.text
+    assert c.text.endswith(f", {verdict})" if verdict else ")") and "-" not in c.text
 
 
 def test_a_number_missing_in_one_take_has_no_verdict(takes):
@@ -116,3 +125,12 @@ def test_a_number_missing_in_one_take_has_no_verdict(takes):
     c = by_name(changes(no_request, takes[1]), "wait after the request")
     assert c.verdict is None and c.delta is None
     assert c.text == f"wait after the request – → {takes[1].pause_after_s:.1f} s (not measured in both)"
+
+
+
+def test_score_details_read_right_with_negative_end_drops(takes):
+    a = takes[1].analysis
+    for k, sentence in enumerate(a["sentences"]):
+        sentence["end_drop_db"] = -0.2 - k  # every end louder than its sentence
+    point = score(replace(takes[1], analysis_json=json.dumps(a))).points[3]
+    assert point.short == "end drop" and point.met and point.detail == "largest end drop −0.2 dB"

@@ -6,8 +6,9 @@ import pytest
 from test_coach import GOOD, make_take
 from voicecoach.analysis import STAGES
 from voicecoach.coach import CoachSettings
-from voicecoach.explain import (BEHAVIOUR_TEXT, STAGE_TEXT, TAG_NAMES, compare_objective, headline,
-                                play_window, tips, transcript, word_marks)
+from voicecoach.coach import CODES
+from voicecoach.explain import (BEHAVIOUR_TEXT, MATCH_TEXT, STAGE_TEXT, TAG_NAMES, TIP_TITLES, compare_objective,
+                                headline, play_window, tips, transcript, word_marks)
 from voicecoach.result import Feedback
 from voicecoach.types import Word
 from voicecoach.vocabulary import BEHAVIOURS, TAGS
@@ -20,8 +21,9 @@ def by_key(t):
     return {h.key: h for h in headline(t)}
 
 
-def test_every_tag_behaviour_and_stage_has_words():
+def test_every_tag_behaviour_stage_and_tip_has_words():
     assert set(TAG_NAMES) == set(TAGS)
+    assert set(TIP_TITLES) == set(CODES) and all(len(t) <= 45 for t in TIP_TITLES.values())
     assert {b for bs in BEHAVIOURS.values() for b in bs} | {None} == set(BEHAVIOUR_TEXT)
     assert set(STAGE_TEXT) == {name for name, _ in STAGES}
 
@@ -54,20 +56,21 @@ def test_pace_verdict_uses_the_coach_band(wpm, words, status):
     assert f"{S.pace_min_wpm:.0f}–{S.pace_max_wpm:.0f} wpm" in h.help
 
 
-@pytest.mark.parametrize("drop,status", [(0, "good"), (12, "attention")], ids=["0dB", "12dB"])
+@pytest.mark.parametrize("drop,status", [(0, "good"), (12, "attention"), (-3, "good")], ids=["0dB", "12dB", "-3dB"])
 def test_end_drop_verdict_and_sign_convention(drop, status):
     t, _ = make_take(GOOD, end_drop_db=drop)
     h = by_key(t)["end_drop"]
-    assert h.status == status and h.value.endswith(" dB")
-    assert "Positive means quieter at the end" in h.help and f"{S.end_drop_db:g} dB" in h.help
-    if drop:
+    assert h.label == "End drop" and h.status == status and h.value.endswith(" dB") and "-" not in h.value
+    assert "+ = quieter, − = louder" in h.help and f"Target: below {S.end_drop_db:g} dB" in h.help
+    if drop > 0:
         assert h.verdict == f"1 of 3 fade (≥ {S.end_drop_db:g} dB)"
 
 
 def test_balance_verdict():
     t, _ = make_take(GOOD)
     h = by_key(t)["balance"]
-    assert h.value.count("%") == 3 and h.status == "good" and h.verdict.startswith("Push and Pull, ")
+    assert h.value.count("%") == 3 and h.value.count(" / ") == 2  # "55% / 45% / 0%"
+    assert h.status == "good" and h.verdict.startswith("Push and Pull, ")
     t, _ = make_take([GOOD[0], "We shipped it early.", GOOD[2]])
     assert by_key(t)["balance"].verdict == "all Push: add some Pull"
 
@@ -94,9 +97,10 @@ def test_fillers_and_hedges_are_marked_on_their_words_by_time():
 def test_objective_comparison_part_by_part():
     c = compare_objective("My manager agrees to enrol me on the leadership course before the March intake",
                           "Please enrol me on the leadership course.")
-    assert c.summary.startswith("You planned to ask for enrol · the leadership course · before the March intake; "
-                                "you asked for enrol · the leadership course.")
+    assert c.summary == ("You planned: “My manager agrees to enrol me on the leadership course before the March "
+                         "intake”. You asked: “Please enrol me on the leadership course”.")
     assert [p.verdict for p in c.parts] == ["same", "same", "left out"]
+    assert set(MATCH_TEXT) >= {p.verdict for p in c.parts}
     assert c.advice == "You left out a time (before the March intake)."
     same = compare_objective("Enrol me on the leadership course before March",
                              "Please enrol me on the leadership course before March.")

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.export import chart_svg, file_stem, report_html, report_markdown, take_timeline
+from voicecoach.export import chart_svg, file_stem, report_body_html, report_html, report_markdown, take_timeline
+from voicecoach.format import fmt_when
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import TakeStore
 
@@ -66,7 +67,7 @@ def test_markdown_has_the_transcript_and_escapes(stored):
     _, take = stored
     md = report_markdown(take)
     assert "leadership course before the March intake" in md
-    assert "**Push (stating expectations) · the request**" in md
+    assert "**Push (stating an expectation) · your request**" in md
     assert r"\<script\>alert(1)\</script\>" in md and HOSTILE not in md
     assert r"\*\*x\*\* \$x\$ \[link\](javascript:alert(1))" in md
     assert md.startswith("# Take ") and "## Coaching" in md
@@ -100,3 +101,22 @@ def test_a_failed_take_still_reports_what_is_known(tmp_path):
                          ids=["no-label", "words", "path", "script"])
 def test_file_stem_is_safe(stored, label, stem):
     assert file_stem(replace(stored[1], id=7, label=label)) == stem
+
+
+def test_the_page_shows_the_same_report_with_its_styles_scoped(stored):
+    """The Takes page shows report_body_html: the exported file's content, styling only itself."""
+    store, take = stored
+    tl = take_timeline(store, take)
+    body = report_body_html(take, timeline=tl)
+    assert body.startswith('<div class="vc-report">') and body in report_html(take, timeline=tl)
+    css = body.split("<style>", 1)[1].split("</style>", 1)[0]
+    rules = [r.split("{", 1)[0] for r in css.replace("\n", "").split("}") if "{" in r]
+    assert rules and all(sel.strip().startswith(".vc-report") for r in rules for sel in r.split(","))
+    assert "<svg" in body and "Coaching" in body and "leadership course" in body.lower()
+
+
+def test_numbers_use_one_end_drop_name_a_real_minus_and_local_time(stored):
+    _, take = stored
+    for text in (report_html(replace(take, end_drop_db=-0.3)), report_markdown(replace(take, end_drop_db=-0.3))):
+        assert "End drop" in text and "−0.3 dB (typical sentence: how much quieter your sentence ends are" in text
+        assert "-0.3" not in text and "UTC" not in text and fmt_when(take.created_at) in text

@@ -1,5 +1,6 @@
 """The Compare page driven by AppTest on a real take store holding real analyses of two synthetic
 takes that differ only in the wait after the request (0.8 s and 2.8 s)."""
+import json
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,15 @@ def test_shows_trends_the_change_and_the_best_take(store, recordings):
     assert "<b>calm</b> **take**" in [t.value for t in at.text]  # the best take's name, literally
     table = at.dataframe[0].value
     assert list(table["take"]) == [long_.id, short.id]
-    assert table["wait"][0].startswith("✓") and table["wait"][1].startswith("✗")
+    assert "wait" not in table["missed"][0] and table["missed"][1].startswith("wait (0.")
+    every = at.dataframe[1].value  # every target, in the expander
+    assert every["wait"][0].startswith("✓") and every["wait"][1].startswith("✗")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    push = next(s for s in specs if "Push share" in json.dumps(s["title"]))
+    (y,) = [layer["encoding"]["y"] for layer in push["layer"] if "y" in layer.get("encoding", {})]
+    assert y["scale"]["domain"] == [0, 100] and y["axis"]["format"] == ",.0f"  # no "100.000000"
+    assert all(layer["encoding"]["x"]["field"] == "take_id" for s in specs for layer in s["layer"]
+               if "x" in layer.get("encoding", {}))  # the x axis names the takes by number
     assert any("at least 2 s" in m.value for m in at.markdown)  # the score is explained
 
     at.selectbox[0].set_value(long_.id).run()  # compare the other way round

@@ -55,10 +55,27 @@ def test_lists_every_take_newest_first_with_replay(store):
     table = at.dataframe[0].value
     assert list(table["take"]) == [2, 1]
     assert list(table["status"]) == ["analysed", "analysed"]
-    assert list(table["wait after the request (s)"]) == pytest.approx([2.8, 0.8], abs=0.2)
+    assert list(table["wait"]) == pytest.approx([2.8, 0.8], abs=0.2)
+    assert "fillers" not in table and "objective" not in table  # the columns that matter; the rest in the detail
+    assert all("UTC" not in x and x.count(":") == 2 for x in table["recorded"])  # local time, with seconds
+    assert all("-" not in x for x in table["end drop"])  # a real minus sign
     assert at.selectbox[0].value == 2
     assert at.get("audio")  # the selected take's recording, to replay
     assert any(m.value == "2.8 s" for m in at.metric)
+    assert {m.label for m in at.metric} == {"Speaking pace", "End drop", "Wait after the request",
+                                            "Push / Pull / Move Away"}
+    assert str(store.home) in at.caption[0].value.replace("\\", "")  # where the takes are kept
+
+
+def test_the_selected_take_shows_its_full_feedback(store):
+    """The same content as the exported report: the numbers, the chart, the tips and the transcript."""
+    at = takes_page()
+    (report,) = [h.proto.body for h in at.get("html") if 'class="vc-report"' in h.proto.body]
+    assert at.get("vega_lite_chart") and "Coaching" in report and "Targets met" in report
+    assert "leadership course before the March intake" in report and "your request" in report
+    at.selectbox[0].set_value(1).run()
+    (report,) = [h.proto.body for h in at.get("html") if 'class="vc-report"' in h.proto.body]
+    assert "0.8 s" in report
 
 
 def test_rename_shows_the_label_literally(store):

@@ -67,6 +67,24 @@ def test_a_scenario_shows_priorities_and_lends_its_objective(home):
     assert prep.scenario == "leadership_slot" and prep.objective == by_id("leadership_slot").example_objective
 
 
+def test_using_the_example_asks_before_replacing_an_objective(home):
+    mine = "Enrol me on the negotiation course this spring"
+    example = by_id("course").example_objective
+    at = open_prepare()
+    at.text_input(key="prep_objective").input(mine).run()
+    at.selectbox(key="prep_scenario").select("course").run()
+    next(b for b in at.button if b.label == "Use this objective").click().run()
+    assert at.text_input(key="prep_objective").value == mine  # not overwritten...
+    assert "Replace your objective" in at.warning[0].value and "negotiation course" in at.warning[0].value
+    next(b for b in at.button if b.label == "Keep mine").click().run()
+    assert at.text_input(key="prep_objective").value == mine and not at.warning
+    assert TakeStore(home).current_preparation().objective == mine
+    next(b for b in at.button if b.label == "Use this objective").click().run()
+    next(b for b in at.button if b.label == "Replace it").click().run()  # ...until you say so
+    assert at.text_input(key="prep_objective").value == example
+    assert TakeStore(home).current_preparation().objective == example
+
+
 def test_everything_is_saved_and_comes_back(home):
     at = open_prepare()
     at.text_area(key="prep_situation").input("Yearly review with Sam on Thursday").run()
@@ -89,7 +107,7 @@ def test_everything_is_saved_and_comes_back(home):
     at.switch_page("studio/prepare.py").run()
     assert at.text_input(key="prep_objective").value == "Enrol me on the negotiation course this spring"
     assert at.text_area(key="prep_next").value == "my answer to next"
-    assert any("last changed" in c.value for c in at.caption)
+    assert any("last changed" in c.value and "UTC" not in c.value for c in at.caption)
 
 
 def test_preparation_survives_a_restart(home):

@@ -67,7 +67,9 @@ def test_numbers_beside_the_questions(home, take, recorded):
     TakeStore(home).save_preparation(objective=OBJECTIVE)
     at = open_reflect()
     assert at.selectbox[0].value == take.id
-    shown = " ".join(c.value for c in at.caption)
+    picked = at.selectbox[0].format_func(take.id)
+    assert picked.startswith(f"Take {take.id} · ") and "UTC" not in picked and picked.count(":") == 2  # with seconds
+    shown = " ".join(c.value for c in at.info)  # readable boxes beside the questions, not grey captions
     analysis = recorded[1]
     assert "leadership course" in shown.lower()
     assert f"{analysis['request']['pause_after_s']:.1f} s of silence" in shown.replace("\\", "")
@@ -101,7 +103,8 @@ def test_the_meeting_reflection_needs_no_take(home):
     TakeStore(home).save_preparation(objective=OBJECTIVE)
     at = open_reflect()
     at.radio[0].set_value("meeting").run()
-    assert not at.info and OBJECTIVE.replace(".", "\\.") in " ".join(c.value for c in at.caption)
+    assert not any("No analysed takes" in i.value for i in at.info)
+    assert OBJECTIVE.replace(".", "\\.") in " ".join(i.value for i in at.info)
     assert [f"**{q.prompt}**" for q in MEETING_QUESTIONS] == [m.value for m in at.markdown if m.value.startswith("**")][
         :len(MEETING_QUESTIONS)]
     at = answer(at, "meeting", None, {"objective_met": "Yes: enrolled for March", "relationship": "Stronger",
@@ -129,7 +132,7 @@ def test_preparation_and_reflection_survive_a_restart(home, take):
     fresh.switch_page("studio/reflect.py").run()
     assert fresh.text_area(key=f"reflect_practice_{take.id}_worked").value == "I held the silence"
     assert "I held the silence" in [t.value for t in fresh.text]
-    assert "said the action" in " ".join(c.value for c in fresh.caption)  # compared with the saved objective
+    assert "said the action" in " ".join(i.value for i in fresh.info)  # compared with the saved objective
 
 
 @pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())

@@ -7,7 +7,7 @@ import pytest
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.coach import CoachSettings
 from voicecoach.practice import analyse_saved
-from voicecoach.explain import compare_objective
+from voicecoach.explain import TIP_TITLES, compare_objective
 from voicecoach.reflect import MEETING_QUESTIONS, PRACTICE_QUESTIONS, beside, meeting_beside, questions_for, take_facts
 from voicecoach.takes import TakeStore
 
@@ -49,7 +49,9 @@ def test_facts_of_a_real_take(ask):
     assert f.switches == ask["push_pull"]["switches"] >= 1
     assert f.push_share == ask["push_pull"]["push_share"] and f.pull_share > 0
     assert any("matters most" in q.lower() for q in f.pull_questions)
-    assert f.tips == tuple(t["message"] for t in ask["feedback"])
+    pulls = [x["text"] for x in ask["sentences"] if x["tag"] == "pull"]
+    assert sorted(f.pull_questions + f.pull_other) == sorted(pulls)  # every Pull sentence, counted once
+    assert f.tips == tuple(TIP_TITLES[t["code"]] for t in ask["feedback"])
     assert [(p.part, p.verdict) for p in f.objective.parts] == [("action", "same"), ("object", "same"), ("time", "same")]
 
 
@@ -82,11 +84,12 @@ def test_numbers_beside_each_practice_question(ask):
     assert "leadership course" in stated.lower() and f"{ask['request']['pause_after_s']:.1f} s" in stated
     assert "still waiting" in stated and "you left out" not in stated
     assert f"{ask['request']['ask_words']} words" in lines["concise"][0]
-    assert f"Push {ask['push_pull']['push_share']:.0%}" in lines["time"][0]
+    assert f"{ask['push_pull']['push_share']:.0%} / " in lines["time"][0]
     assert lines["moved"][0].startswith(f"{ask['push_pull']['switches']} change")
     assert "matters most" in " ".join(lines["questions"]).lower()
     assert any("waited" in w for w in lines["worked"])
-    assert lines["differently"] == (tuple(t["message"] for t in ask["feedback"]) or ("No coaching tips for this take.",))
+    assert lines["differently"] == (tuple(TIP_TITLES[t["code"]] for t in ask["feedback"])
+                                    or ("No coaching tips for this take.",))
     stricter = beside(take_facts(ask), settings=CoachSettings(wait_target_s=5.0))
     assert not any("waited" in w for w in stricter["worked"]) and "aim for 5 s" in " ".join(stricter["stated"])
     assert "No objective prepared" in " ".join(stricter["stated"])
@@ -99,7 +102,8 @@ def test_a_take_without_a_request(no_ask):
     lines = beside(f)
     assert "No sentence in this take asked" in lines["stated"][0]
     assert any("no_request" == t["code"] for t in no_ask["feedback"])
-    assert any("Say the action you want" in d for d in lines["differently"])
+    assert TIP_TITLES["no_request"] in lines["differently"]
+    assert not any(t["message"] in lines["differently"] for t in no_ask["feedback"])  # titles, not the whole tips
 
 
 def test_questions_of_each_kind():
@@ -114,3 +118,19 @@ def test_meeting_lines_show_the_objective():
     assert OBJECTIVE in meeting_beside(OBJECTIVE)["objective_met"][0]
     assert "No objective prepared" in meeting_beside("")["objective_met"][0]
     assert len(meeting_beside("y" * 10_000)["objective_met"][0]) < 400
+
+
+@pytest.mark.parametrize("pulls, first, more", [
+    ([("What matters most to you?", "involving")], "1 question inviting", None),
+    ([("I have a plan to cover my work while I'm away.", "disclosing")], "0 questions inviting",
+     "1 other Pull sentence"),
+    ([], "0 questions inviting", "No Pull sentence at all"),
+], ids=["a-question", "a-pull-statement", "no-pull"])
+def test_pull_sentences_are_counted_by_what_they_are(ask, pulls, first, more):
+    """A Pull sentence that is not a question (sharing a doubt) is counted as Pull, not as a question."""
+    a = dict(ask, sentences=[dict(ask["sentences"][0], tag="push", behaviour="proposing")] + [
+        dict(ask["sentences"][0], text=text, tag="pull", behaviour=b) for text, b in pulls])
+    lines = beside(take_facts(a))["questions"]
+    assert lines[0].startswith(first)
+    assert (more is None and len(lines) == 1 + len(pulls)) or any(line.startswith(more) for line in lines)
+    assert all(f"“{text}”" in lines for text, _ in pulls)

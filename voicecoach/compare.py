@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .coach import CoachSettings
+from .format import END_DROP_NAME, fmt_db, fmt_num, fmt_when
 from .takes import Take
 
 __all__ = ["Metric", "METRICS", "Change", "Point", "Score", "done_takes", "target_of", "trend_rows",
-           "changes", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of"]
+           "changes", "WITHIN", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of"]
 
 
 @dataclass(frozen=True)
@@ -29,16 +30,18 @@ class Metric:
     digits: int = 0  # decimals shown
     scale: float = 1.0  # stored value × scale = shown value (shares 0..1 are shown in %)
     delta_unit: str | None = None  # unit of a change, if not ``unit`` ("points" for percentages)
+    signed: bool = False  # show "+" on positive values (a change in level: the end drop)
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("speaking_wpm", "speaking pace", "wpm", "in_range", same_within=5.0),
-    Metric("end_drop_db", "end drop", "dB", "lower", same_within=1.0, digits=1),
+    Metric("end_drop_db", END_DROP_NAME.lower(), "dB", "lower", same_within=1.0, digits=1, signed=True),
     Metric("pause_after_s", "wait after the request", "s", "higher", same_within=0.2, digits=1),
     Metric("push_share", "Push share", "%", None, same_within=5.0, scale=100.0, delta_unit="points"),
     Metric("fillers_per_100", "fillers", "per 100 words", "lower", same_within=0.5, digits=1),
 )
 _BY_KEY = {m.key: m for m in METRICS}
+WITHIN = "both within the target"
 
 
 def target_of(metric: Metric | str, settings: CoachSettings | None = None) -> tuple[float | None, float | None]:
@@ -67,18 +70,17 @@ def value_of(metric: Metric, take: Take) -> float | None:
 
 
 def fmt_value(metric: Metric, value: float | None) -> str:
-    """``value`` (already in the shown unit) with its unit: "2.6 s", "45%", "–" when not measured."""
-    if value is None:
-        return "–"
+    """``value`` (already in the shown unit) with its unit: "2.6 s", "45%", "−0.3 dB", "–" when
+    not measured."""
     sep = "" if metric.unit == "%" else " "
-    return f"{value:.{metric.digits}f}{sep}{metric.unit}".replace("-", "−")
+    return fmt_num(value, metric.digits, sep + metric.unit, signed=metric.signed)
 
 
 def trend_rows(takes) -> list[dict]:
     """One row per analysed take and metric, oldest take first (a chart's long-form table):
-    ``n`` (1 = the first analysed take), ``take_id``, ``label``, ``recorded`` (UTC, minutes),
+    ``n`` (1 = the first analysed take), ``take_id``, ``label``, ``recorded`` (local time),
     ``metric`` (its name), ``unit``, ``value`` (shown unit; None when not measured)."""
-    return [{"n": n, "take_id": t.id, "label": t.label or "", "recorded": t.created_at[:16].replace("T", " "),
+    return [{"n": n, "take_id": t.id, "label": t.label or "", "recorded": fmt_when(t.created_at),
              "metric": m.name, "unit": m.unit, "value": value_of(m, t)}
             for n, t in enumerate(done_takes(takes), start=1) for m in METRICS]
 
@@ -92,7 +94,8 @@ class Change:
     metric: Metric
     before: float | None
     after: float | None
-    verdict: str | None  # "better" | "worse" | "about the same"; None: no direction or not measured
+    verdict: str | None  # "better" | "worse" | "about the same" | "both within the target";
+    # None: no direction or not measured
 
     @property
     def delta(self) -> float | None:
@@ -107,18 +110,28 @@ class Change:
         if self.delta is None:
             return head + " (not measured in both)"
         d = round(self.after, m.digits) - round(self.before, m.digits)
-        step = f"{d:+.{m.digits}f} {m.delta_unit or m.unit}".replace("-", "−")
+        step = fmt_num(d, m.digits, " " + (m.delta_unit or m.unit), signed=True)
         return head + f" ({step}{', ' + self.verdict if self.verdict else ''})"
 
 
 def _verdict(metric: Metric, before: float, after: float, settings: CoachSettings) -> str | None:
     if metric.better is None:
         return None
+    lo, hi = target_of(metric, settings)
+    if (lo is not None or hi is not None) and _outside(before, lo, hi) == 0 and _outside(after, lo, hi) == 0 \
+            and not _on_edge(metric, before, lo, hi) and not _on_edge(metric, after, lo, hi):
+        return WITHIN  # both on the good side of the coach's target: the change does not matter
     if metric.better == "in_range":  # the distance outside the target range shrinks or grows
         lo, hi = target_of(metric, settings)
         before, after = -_outside(before, lo, hi), -_outside(after, lo, hi)
     gain = after - before if metric.better in ("higher", "in_range") else before - after
     return "better" if gain >= metric.same_within else "worse" if gain <= -metric.same_within else "about the same"
+
+
+def _on_edge(metric: Metric, v: float, lo: float | None, hi: float | None) -> bool:
+    """``v`` sits on a strict upper bound (the coach flags an end drop or a filler rate *at*
+    its threshold), so it is not within the target."""
+    return metric.better == "lower" and hi is not None and v >= hi
 
 
 def _outside(v: float, lo: float | None, hi: float | None) -> float:
@@ -128,10 +141,11 @@ def _outside(v: float, lo: float | None, hi: float | None) -> float:
 def changes(before: Take, after: Take, settings: CoachSettings | None = None) -> tuple[Change, ...]:
     """Each metric of :data:`METRICS` from ``before`` to ``after``, with whether it got better.
 
-    Wait after the request: longer is better; end drop and fillers: lower is better; speaking
-    pace: closer to the coach's range is better (inside it both times is "about the same"); a
-    change smaller than the metric's ``same_within`` is "about the same"; Push share has no
-    better direction.
+    When both values meet the coach's target (pace inside its range, wait at least the target,
+    end drop and fillers below their thresholds) the verdict is :data:`WITHIN`, whichever way
+    they moved. Otherwise: wait after the request: longer is better; end drop and fillers:
+    lower is better; speaking pace: closer to the coach's range is better; a change smaller
+    than the metric's ``same_within`` is "about the same"; Push share has no better direction.
     """
     s = settings or CoachSettings()
     out = []
@@ -167,7 +181,7 @@ class Score:
         return len(self.points)
 
 
-POINT_SHORT_NAMES = ("request", "wait", "pace", "sentence ends", "fillers and hedges", "Push and Pull")
+POINT_SHORT_NAMES = ("request", "wait", "pace", "end drop", "fillers and hedges", "Push and Pull")
 
 
 def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
@@ -177,7 +191,7 @@ def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
         "a request that is stated and specific (an action, what exactly, and by when)",
         f"a wait after the request of at least {s.wait_target_s:g} s",
         f"a speaking pace of {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f} wpm",
-        f"no sentence end fading by {s.end_drop_db:g} dB or more",
+        f"an end drop below {s.end_drop_db:g} dB in every sentence (no sentence fades at its end)",
         f"fewer than {s.fillers_per_100:g} fillers and {s.hedges_per_100:g} hedges per 100 words, "
         "and no hedge inside the request",
         "both Push and Pull in the take",
@@ -200,14 +214,13 @@ def score(take: Take, settings: CoachSettings | None = None) -> Score:
         (req is not None and bool(spec.get("is_specific")),
          "no request found" if req is None else "specific" if spec.get("is_specific")
          else f"missing {missing}" if missing else "vague"),
-        (wait is not None and wait >= s.wait_target_s, "no request" if wait is None else f"{wait:.1f} s"),
-        (wpm is not None and s.pace_min_wpm <= wpm <= s.pace_max_wpm,
-         "not measured" if wpm is None else f"{wpm:.0f} wpm"),
+        (wait is not None and wait >= s.wait_target_s, "no request" if wait is None else fmt_num(wait, 1, " s")),
+        (wpm is not None and s.pace_min_wpm <= wpm <= s.pace_max_wpm, fmt_num(wpm, 0, " wpm", missing="not measured")),
         (worst is None or worst < s.end_drop_db,
-         "not measured" if worst is None else f"weakest end {worst:.1f} dB quieter"),
+         "not measured" if worst is None else f"largest end drop {fmt_db(worst)}"),
         (fil < s.fillers_per_100 and hed < s.hedges_per_100 and not in_req,
-         f"{fil:.1f} fillers, {hed:.1f} hedges per 100 words" + (f", {in_req} in the request" if in_req else "")),
-        (push > 0 and pull > 0, f"Push {push:.0%}, Pull {pull:.0%}"),
+         f"{fmt_num(fil, 1)} fillers, {fmt_num(hed, 1)} hedges" + (f", {in_req} in the request" if in_req else "")),
+        (push > 0 and pull > 0, f"Push {fmt_num(100 * push)}%, Pull {fmt_num(100 * pull)}%"),
     )
     return Score(take.id, tuple(Point(short, name, met, detail) for short, name, (met, detail)
                                 in zip(POINT_SHORT_NAMES, point_names(s), met_detail)))

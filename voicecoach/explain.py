@@ -16,7 +16,7 @@ from typing import Sequence
 
 from . import coach as _coach
 from .coach import CoachSettings
-from .format import fmt_time
+from .format import END_DROP_NAME, end_drop_help, fmt_db, fmt_shares, fmt_time
 from .result import Feedback, TakeResult
 from .specificity import Specificity, check_specificity
 from .takes import summary
@@ -24,12 +24,15 @@ from .types import Word
 from .wording import Marker
 
 __all__ = [
-    "TAG_NAMES", "BEHAVIOUR_TEXT", "STAGE_TEXT", "SEVERITY_TEXT", "PLAY_LEAD_S", "PLAY_SPAN_S",
-    "Headline", "Token", "SentenceView", "PartComparison", "ObjectiveComparison", "Tip",
+    "TAG_NAMES", "TAG_COLOURS", "BEHAVIOUR_TEXT", "STAGE_TEXT", "SEVERITY_TEXT", "PLAY_LEAD_S", "PLAY_SPAN_S",
+    "TIP_TITLES", "PART_LABELS", "MATCH_TEXT", "Headline", "Token", "SentenceView", "PartComparison",
+    "ObjectiveComparison", "Tip",
     "headline", "transcript", "word_marks", "request_verdict", "compare_objective", "tips", "play_window",
 ]
 
 TAG_NAMES = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}
+#: Each tag's colour, the same on the pages and in the exported report.
+TAG_COLOURS = {"push": "#d95f02", "pull": "#1b9e77", "move_away": "#7570b3", "neutral": "#8a8a8a"}
 
 #: Each behaviour in plain words (what the sentence is doing); None: a neutral sentence.
 BEHAVIOUR_TEXT = {
@@ -52,6 +55,23 @@ STAGE_TEXT = {
 
 SEVERITY_TEXT = {"high": "Most important", "medium": "Worth working on", "low": "A detail"}
 
+#: Each coaching tip (:data:`voicecoach.coach.CODES`) in a few words: what to do next time.
+TIP_TITLES = {
+    "no_request": "Say what you want: an action and a time",
+    "vague_request": "Make your request specific",
+    "short_wait": "Hold the silence after your request",
+    "long_ask": "Reach your request sooner",
+    "end_drop": "Keep your strength to the last word",
+    "uptalk": "Let your pitch come down at the end",
+    "pace_fast": "Slow down",
+    "pace_slow": "Keep the lead-in moving",
+    "hedges": "Say it plainly, without hedges",
+    "fillers": "Pause instead of using fillers",
+    "monotone": "Let your voice move",
+    "push_only": "Add some Pull: ask for their view",
+    "pull_only": "Add some Push: say what you want",
+}
+
 PLAY_LEAD_S = 1.0  # a tip's moment is played from this many seconds before it starts
 PLAY_SPAN_S = 4.0  # a moment with a start and no end is played for this long
 PLAY_TAIL_S = 0.5  # and one with an end, this long past it
@@ -72,8 +92,8 @@ class Headline:
 
 
 def headline(t: TakeResult, *, settings: CoachSettings | None = None) -> tuple[Headline, ...]:
-    """The four headline numbers: speaking pace, strength at sentence ends, the wait after the
-    request, and the Push / Pull / Move Away shares."""
+    """The four headline numbers: speaking pace, the end drop (how much quieter sentence ends
+    are), the wait after the request, and the Push / Pull / Move Away shares."""
     s = settings or CoachSettings()
     return (_pace(t, s), _end_drop(t, s), _wait(t, s), _balance(t, s))
 
@@ -97,17 +117,16 @@ def _end_drop(t: TakeResult, s: CoachSettings) -> Headline:
     typical = summary(t.to_dict())["end_drop_db"]  # the median sentence, as on the Takes page
     measured = [x for x in t.sentences if x.end_drop_db is not None]
     faded = [x for x in measured if x.end_drop_db >= s.end_drop_db]
-    help_ = ("How much quieter the last word of a sentence is than the rest of that sentence, in "
-             "decibels (dB). Positive means quieter at the end, negative louder. The number is your "
-             f"typical (median) sentence; a sentence fades when its last word is {s.end_drop_db:g} dB "
-             "or more quieter. Keep your strength to the final word.")
+    help_ = (end_drop_help(s.end_drop_db) + " In decibels (dB), for your typical (median) sentence; a "
+             f"sentence fades when its last word is {s.end_drop_db:g} dB or more quieter than the rest of it. "
+             "Keep your strength to the final word.")
     if typical is None:
-        return Headline("end_drop", "Strength at sentence ends", "–", "not measured", "unknown", help_)
+        return Headline("end_drop", END_DROP_NAME, "–", "not measured", "unknown", help_)
     if _coach.end_drop(t, s):
         verdict, status = f"{len(faded)} of {len(measured)} fade (≥ {s.end_drop_db:g} dB)", "attention"
     else:
         verdict, status = f"strong: all under {s.end_drop_db:g} dB", "good"
-    return Headline("end_drop", "Strength at sentence ends", f"{typical:+.1f} dB", verdict, status, help_)
+    return Headline("end_drop", END_DROP_NAME, fmt_db(typical), verdict, status, help_)
 
 
 def _wait(t: TakeResult, s: CoachSettings) -> Headline:
@@ -133,7 +152,7 @@ def _wait(t: TakeResult, s: CoachSettings) -> Headline:
 
 def _balance(t: TakeResult, s: CoachSettings) -> Headline:
     b = t.balance
-    value = f"{b.push_share:.0%}/{b.pull_share:.0%}/{b.move_away_share:.0%}"
+    value = fmt_shares(b.push_share, b.pull_share, b.move_away_share)
     help_ = ("Share of your sentence time spent in Push (proposing, reasoning, stating what you expect), "
              "Pull (questions, listening, common ground) and Move Away (a deliberate pause); neutral "
              f"sentences make up the rest. All Push or all Pull over {s.balance_min_sentences} or more "
@@ -224,6 +243,10 @@ def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
 # ---- the request against the objective ---------------------------------------------------
 
 _PART_NAMES = {"action": "a concrete action", "object": "what exactly", "time": "a time"}
+#: A part's row name and a verdict's words in the planned-against-asked table.
+PART_LABELS = {"action": "action", "object": "what", "time": "when"}
+MATCH_TEXT = {"same": "✓ same", "different": "changed", "left out": "left out", "added": "added",
+              "neither": "–"}
 _FILLER_WORDS = frozenset("a an the my me your our to on for of in at by".split())
 
 
@@ -242,7 +265,7 @@ class ObjectiveComparison:
     planned: Specificity
     asked: Specificity | None  # None: no request in the take
     parts: tuple[PartComparison, ...]
-    summary: str  # "You planned to ask for …; you asked for …."
+    summary: str  # 'You planned: “…”. You asked: “…”.' (the two texts in full)
     advice: str  # what to change, or that it matched
 
 
@@ -252,14 +275,13 @@ def compare_objective(objective: str, request_text: str | None) -> ObjectiveComp
     if not objective or not objective.strip():
         return None
     planned = check_specificity(objective)
-    planned_text = _parts(planned) or objective.strip()
     if request_text is None:
-        return ObjectiveComparison(planned, None, (), f"You planned to ask for {planned_text}; this take has no "
+        return ObjectiveComparison(planned, None, (), f"You planned: {_quoted(objective)}. This take has no "
                                    "request.", "Say the request out loud, then wait.")
     asked = check_specificity(request_text)
     parts = tuple(PartComparison(p, getattr(planned, p), getattr(asked, p),
                                  _compare(getattr(planned, p), getattr(asked, p))) for p in ("action", "object", "time"))
-    summary_ = f"You planned to ask for {planned_text}; you asked for {_parts(asked) or request_text.strip()}."
+    summary_ = f"You planned: {_quoted(objective)}. You asked: {_quoted(request_text)}."
     gaps = [f"{_PART_NAMES[c.part]} ({c.planned})" for c in parts if c.verdict == "left out"]
     changed = [_PART_NAMES[c.part] for c in parts if c.verdict == "different"]
     if gaps or changed:
@@ -269,6 +291,10 @@ def compare_objective(objective: str, request_text: str | None) -> ObjectiveComp
     else:
         advice = "Your request matches what you planned."
     return ObjectiveComparison(planned, asked, parts, summary_, advice)
+
+
+def _quoted(text: str) -> str:
+    return "“" + " ".join(text.split()).rstrip(".") + "”"
 
 
 def _parts(spec: Specificity) -> str:

@@ -13,18 +13,18 @@ from html import escape
 
 from .coach import CoachSettings
 from .compare import score
-from .format import fmt_time
+from .explain import BEHAVIOUR_TEXT, TAG_COLOURS, TAG_NAMES
+from .format import END_DROP_MEANING, END_DROP_NAME, fmt_db, fmt_num, fmt_shares, fmt_time, fmt_when
 from .audio import AudioError, load
 from .takes import StoreError, Take, TakeStore
 from .timeline import FLOOR_DB, Timeline, timeline
 
-__all__ = ["report_html", "report_markdown", "chart_svg", "file_stem", "take_timeline"]
+__all__ = ["report_html", "report_body_html", "report_markdown", "chart_svg", "file_stem", "take_timeline"]
 
 CHART_WIDTH_PX = 900
 _LEFT, _RIGHT, _TOP, _GAP, _BOTTOM = 56, 12, 22, 34, 30  # margins and the gap between panels (px)
 _LOUD_H, _PITCH_H = 150, 120  # panel heights (px)
 PITCH_SPAN_ST = 12.0  # the pitch panel shows at most ± this many semitones
-TAG_NAMES = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}
 
 
 def file_stem(take: Take) -> str:
@@ -49,33 +49,35 @@ def _title(take: Take) -> str:
     return f"Take {take.id}" + (f" — {take.label}" if take.label else "")
 
 
-def _facts(take: Take, a: dict) -> list[tuple[str, str]]:
+def _facts(take: Take, a: dict, s: CoachSettings) -> list[tuple[str, str]]:
     """(name, value) pairs of the numbers, as plain text."""
     req, pace, pp = a.get("request"), a.get("pace") or {}, a.get("push_pull") or {}
 
-    def num(v, fmt, unit=""):
-        return "–" if v is None else f"{format(v, fmt)}{unit}"
+    def num(v, digits, unit=""):
+        return fmt_num(v, digits, unit)
 
     if req is None:
         wait = "no request found"
     elif req.get("carried_on"):
         wait = "none: you went straight on"
     else:
-        wait = f"{req['pause_after_s']:.1f} s" + (" (still waiting when the recording stopped)"
-                                                  if req.get("still_waiting") else "")
+        wait = num(req["pause_after_s"], 1, " s") + (" (still waiting when the recording stopped)"
+                                                     if req.get("still_waiting") else "")
     return [
-        ("Recorded (UTC)", take.created_at[:16].replace("T", " ")),
-        ("Length", num(take.duration_s or a.get("duration_s"), ".1f", " s")),
-        ("Speaking pace", num(take.speaking_wpm, ".0f", " wpm")),
-        ("Pace over the whole take", num(pace.get("wpm"), ".0f", " wpm")),
+        ("Recorded", fmt_when(take.created_at)),
+        ("Length", fmt_time(take.duration_s or a.get("duration_s")) if take.duration_s or a.get("duration_s")
+         else "–"),
+        ("Speaking pace", num(take.speaking_wpm, 0, " wpm")),
+        ("Pace over the whole take", num(pace.get("wpm"), 0, " wpm")),
         ("Wait after the request", wait),
-        ("End drop (median over sentences)", num(take.end_drop_db, ".1f", " dB")),
-        ("Pitch range", num(a.get("pitch_range_st"), ".1f", " semitones")),
-        ("Push / Pull / Move Away", " / ".join(num(pp.get(k), ".0%") for k in
-                                               ("push_share", "pull_share", "move_away_share"))),
-        ("Switches between Push and Pull", num(pp.get("switches"), "d")),
-        ("Fillers", f"{len(a.get('fillers') or [])} ({num(take.fillers_per_100, '.1f')} per 100 words)"),
-        ("Hedges", f"{len(a.get('hedges') or [])} ({num(take.hedges_per_100, '.1f')} per 100 words)"),
+        (END_DROP_NAME, "–" if take.end_drop_db is None else
+         f"{fmt_db(take.end_drop_db)} (typical sentence: {END_DROP_MEANING}; target below {s.end_drop_db:g} dB)"),
+        ("Pitch range", num(a.get("pitch_range_st"), 1, " semitones")),
+        ("Push / Pull / Move Away", fmt_shares(*(pp.get(k) for k in ("push_share", "pull_share", "move_away_share")))
+         if pp else "–"),
+        ("Switches between Push and Pull", num(pp.get("switches"), 0)),
+        ("Fillers", f"{len(a.get('fillers') or [])} ({num(take.fillers_per_100, 1)} per 100 words)"),
+        ("Hedges", f"{len(a.get('hedges') or [])} ({num(take.hedges_per_100, 1)} per 100 words)"),
         ("Model", take.model or a.get("model") or "–"),
     ]
 
@@ -87,9 +89,9 @@ def _sentences(a: dict) -> list[tuple[str, str, str]]:
     for i, s in enumerate(a.get("sentences") or []):
         tag = TAG_NAMES.get(s.get("tag"), s.get("tag") or "")
         if s.get("behaviour"):
-            tag += f" ({s['behaviour'].replace('_', ' ')})"
+            tag += f" ({BEHAVIOUR_TEXT.get(s['behaviour'], s['behaviour'].replace('_', ' '))})"
         if req is not None and req.get("sentence_index") == i:
-            tag += " · the request"
+            tag += " · your request"
         out.append((fmt_time(s.get("start")), tag, s.get("text") or ""))
     return out
 
@@ -101,34 +103,54 @@ def _tips(a: dict) -> list[tuple[str, str]]:
 
 # ---- HTML ----------------------------------------------------------------------------------
 
-_CSS = """
+_BASE_CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:960px;margin:2em auto;padding:0 1em;
 color:#1f2328;line-height:1.45}
-h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}
-table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.25em .6em;border-bottom:1px solid #eee;
-vertical-align:top}th{font-weight:600}.muted{color:#666}.met{color:#1a7f37}.miss{color:#b42318}
-.tag-push{color:#0b5cad}.tag-pull{color:#8250df}.tag-move{color:#9a6700}
-svg{max-width:100%;height:auto;font-family:inherit}
-.pre{white-space:pre-wrap}
+h1{font-size:1.6em;margin-bottom:.2em}
+"""
+#: The report's own styles, scoped to its ``.vc-report`` block so that shown inside a page
+#: (the Takes page) they style nothing else.
+_CSS = f"""
+.vc-report h2{{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ddd}}
+.vc-report table{{border-collapse:collapse;width:100%}}
+.vc-report td,.vc-report th{{text-align:left;padding:.25em .6em;border-bottom:1px solid #eee;vertical-align:top}}
+.vc-report th{{font-weight:600}}.vc-report .facts th{{width:16em}}.vc-report .muted{{opacity:.75}}
+.vc-report .met{{color:#1a7f37}}.vc-report .miss{{color:#b42318}}
+.vc-report .tag-push{{color:{TAG_COLOURS["push"]}}}.vc-report .tag-pull{{color:{TAG_COLOURS["pull"]}}}
+.vc-report .tag-move{{color:{TAG_COLOURS["move_away"]}}}
+.vc-report svg{{max-width:100%;height:auto;font-family:inherit}}
+.vc-report .pre{{white-space:pre-wrap}}
 """
 
 
 def report_html(take: Take, *, timeline: Timeline | None = None, settings: CoachSettings | None = None) -> str:
     """The whole report as one HTML document (UTF-8 text), with no script and no external link."""
-    a = take.analysis or {}
     e = escape
-    parts = [f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-             f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-             f"<title>{e(_title(take))} · voicecoach</title><style>{_CSS}</style></head><body>",
-             f"<h1 class=\"pre\">{e(_title(take))}</h1>",
-             "<p class=\"muted\">A voicecoach report, made on your own machine. The audio stays there.</p>"]
+    return "\n".join([
+        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+        f"<title>{e(_title(take))} · voicecoach</title><style>{_BASE_CSS}</style></head><body>",
+        f"<h1 style=\"white-space:pre-wrap\">{e(_title(take))}</h1>",
+        "<p style=\"opacity:.75\">A voicecoach report, made on your own machine. The audio stays there.</p>",
+        report_body_html(take, timeline=timeline, settings=settings), "</body></html>"])
+
+
+def report_body_html(take: Take, *, timeline: Timeline | None = None, settings: CoachSettings | None = None) -> str:
+    """The report's content as one ``<div class="vc-report">`` (its styles scoped to it): the
+    objective, the numbers, the chart, the tips, the targets met and the transcript sentence by
+    sentence with its tags. :func:`report_html` wraps it in a document; the Takes page shows it
+    as it is, so the page and the exported file say the same."""
+    a = take.analysis or {}
+    s = settings or CoachSettings()
+    e = escape
+    parts = [f"<div class=\"vc-report\"><style>{_CSS}</style>"]
     if take.objective:
         parts.append(f"<p><strong>Influence objective:</strong> <span class=\"pre\">{e(take.objective)}</span></p>")
     if take.status != "done":
         parts.append(f"<p class=\"miss\">This take has not been analysed ({e(take.status)})"
                      + (f": {e(take.error)}" if take.error else "") + ".</p>")
-    parts.append("<h2>The numbers</h2><table>" + "".join(
-        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, a)) + "</table>")
+    parts.append("<h2>The numbers</h2><table class=\"facts\">" + "".join(
+        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, a, s)) + "</table>")
     if timeline is not None and timeline.times_s:
         parts.append("<h2>Loudness and pitch</h2>" + chart_svg(timeline)
                      + "<p class=\"muted\">Loudness in dBFS (0 is the loudest a recording can hold); pitch in "
@@ -139,7 +161,7 @@ def report_html(take: Take, *, timeline: Timeline | None = None, settings: Coach
     parts.append("<table>" + "".join(f"<tr><th>{e(t)}</th><td>{e(m)}</td></tr>" for t, m in tips) + "</table>"
                  if tips else "<p>Nothing to flag in this take.</p>")
     if a:
-        sc = score(take, settings)
+        sc = score(take, s)
         parts.append(f"<h2>Targets met: {sc.total} of {sc.out_of}</h2><table>" + "".join(
             f"<tr><td class=\"{'met' if p.met else 'miss'}\">{'✓' if p.met else '✗'}</td>"
             f"<td>{e(p.name)}</td><td>{e(p.detail)}</td></tr>" for p in sc.points) + "</table>")
@@ -155,7 +177,7 @@ def report_html(take: Take, *, timeline: Timeline | None = None, settings: Coach
         if a.get(key):
             parts.append(f"<p><strong>{name}:</strong> " + e(", ".join(
                 f"{m['text']} ({fmt_time(m['start'])})" for m in a[key])) + "</p>")
-    parts.append("</body></html>")
+    parts.append("</div>")
     return "\n".join(parts)
 
 
@@ -270,7 +292,7 @@ def report_markdown(take: Take, *, settings: CoachSettings | None = None) -> str
         out += [f"This take has not been analysed ({take.status})" + (f": {_md(take.error)}" if take.error else "")
                 + ".", ""]
     out += ["## The numbers", "", "| | |", "|---|---|"]
-    out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, a)]
+    out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, a, settings or CoachSettings())]
     out += ["", "## Coaching", ""]
     tips = _tips(a)
     out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else ["Nothing to flag in this take."]

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from .coach import CoachSettings
-from .explain import ObjectiveComparison, compare_objective
+from .explain import TIP_TITLES, ObjectiveComparison, compare_objective
+from .format import fmt_num, fmt_shares
 from .takes import summary
 
 __all__ = ["Question", "PRACTICE_QUESTIONS", "MEETING_QUESTIONS", "TakeFacts", "take_facts", "beside",
@@ -63,11 +64,12 @@ class TakeFacts:
     pull_share: float | None
     move_away_share: float | None
     switches: int  # changes between Push and Pull, sentence to sentence
-    pull_questions: tuple[str, ...]  # Pull sentences asked as questions
+    pull_questions: tuple[str, ...]  # Pull sentences that invite the manager's view (a question, or involving)
+    pull_other: tuple[str, ...]  # the other Pull sentences (listening, disclosing, common ground, vision)
     speaking_wpm: float | None
     fillers_per_100: float | None
     hedges_per_100: float | None
-    tips: tuple[str, ...]  # the coaching tips' messages, most important first
+    tips: tuple[str, ...]  # the coaching tips in a few words (explain.TIP_TITLES), most important first
     objective: ObjectiveComparison | None  # the request against the objective (explain.compare_objective);
     # None when no objective was prepared
 
@@ -80,8 +82,8 @@ def take_facts(analysis: dict, *, objective: str = "") -> TakeFacts:
     sentences = analysis.get("sentences") or []
 
     push = [_words_in(s, words) for s in sentences if s.get("tag") == "push"]
-    pulls = tuple(s["text"] for s in sentences if s.get("tag") == "pull"
-                  and (s["text"].rstrip().endswith("?") or s.get("behaviour") == "involving"))
+    pull = [s for s in sentences if s.get("tag") == "pull"]
+    asks = [s["text"].rstrip().endswith("?") or s.get("behaviour") == "involving" for s in pull]
     spec = (req or {}).get("specificity") or {}
     pp = analysis.get("push_pull") or {}
     return TakeFacts(
@@ -95,12 +97,19 @@ def take_facts(analysis: dict, *, objective: str = "") -> TakeFacts:
         push_words_max=max(push) if push else None,
         push_share=cols["push_share"], pull_share=cols["pull_share"], move_away_share=cols["move_away_share"],
         switches=int(pp.get("switches") or 0),
-        pull_questions=pulls,
+        pull_questions=tuple(s["text"] for s, q in zip(pull, asks) if q),
+        pull_other=tuple(s["text"] for s, q in zip(pull, asks) if not q),
         speaking_wpm=cols["speaking_wpm"],
         fillers_per_100=cols["fillers_per_100"], hedges_per_100=cols["hedges_per_100"],
-        tips=tuple(f["message"] for f in analysis.get("feedback") or ()),
+        tips=tuple(TIP_TITLES.get(f.get("code"), _first_sentence(f["message"]))
+                   for f in analysis.get("feedback") or ()),
         objective=compare_objective(objective, req["text"] if req else None),
     )
+
+
+def _first_sentence(text: str) -> str:
+    """Up to the first full stop followed by a space (a tip without a title)."""
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
 
 
 def _words_in(sentence: dict, words: list[dict]) -> int:
@@ -155,7 +164,7 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
                       "It left out " + _and([_PART_NAMES[m] for m in f.request_missing]) + ".")
         if f.pause_after_s is not None:
             waiting = ", and were still waiting when the recording stopped." if f.still_waiting else "."
-            stated.append(f"You held {f.pause_after_s:.1f} s of silence after it "
+            stated.append(f"You held {fmt_num(f.pause_after_s, 1)} s of silence after it "
                           f"(aim for {s.wait_target_s:g} s or more){waiting}")
     stated.append(_against_objective(f.objective))
 
@@ -163,15 +172,22 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
     if f.ask_words is not None:
         concise.append(f"{f.ask_words} words up to the end of your request (over {s.long_ask_words} is long).")
     concise.append("No Push sentence in this take." if not f.push_sentences else
-                   f"{f.push_sentences} Push sentence{'s' * (f.push_sentences != 1)}: "
-                   f"{f.push_words_mean:.0f} words on average, the longest {f.push_words_max}.")
+                   f"1 Push sentence, {f.push_words_max} words long." if f.push_sentences == 1 else
+                   f"{f.push_sentences} Push sentences: {f.push_words_mean:.0f} words on average, "
+                   f"the longest {f.push_words_max}.")
 
-    questions = [f"{len(f.pull_questions)} question{'s' * (len(f.pull_questions) != 1)} that drew your manager in"
-                 + (":" if f.pull_questions else ".")] + [_quote(q) for q in f.pull_questions]
+    n, m = len(f.pull_questions), len(f.pull_other)
+    questions = [f"{n} question{'s' * (n != 1)} inviting your manager's view (Pull sentences that ask)"
+                 + (":" if n else ".")] + [_quote(q) for q in f.pull_questions]
+    if m:
+        questions += [f"{m} other Pull sentence{'s' * (m != 1)} (listening, sharing your doubts, common ground):"]
+        questions += [_quote(q) for q in f.pull_other]
+    elif not n:
+        questions.append("No Pull sentence at all in this take.")
 
     time = []
     if f.push_share is not None:
-        time.append(f"Push {f.push_share:.0%} · Pull {f.pull_share:.0%} · Move Away {f.move_away_share:.0%} "
+        time.append(f"Push / Pull / Move Away: {fmt_shares(f.push_share, f.pull_share, f.move_away_share)} "
                     "of your speaking time.")
         gap = f.push_share - f.pull_share
         time.append("Most of it in Push." if gap > 0.1 else "Most of it in Pull." if gap < -0.1
