@@ -121,16 +121,19 @@ def test_at_most_max_items_sorted_by_severity():
 
 
 def test_the_wait_after_the_request_does_not_hide_a_fast_pace():
-    """Holding the wait is right; it must not make a rushed take read as calm (speaking pace)."""
+    """Holding the wait is right; it must not make a rushed take read as calm: silences of 2 s or
+    more are listening, left out of the speaking pace, while shorter pauses count."""
     ask = GOOD + ["What do you think?"]
-    held, fb_held = make_take(ask, wpm=190, gap_s=[0.4, 0.4, 4.0], wait_s=1.0)  # 4 s after the request
-    rushed, fb_rushed = make_take(ask, wpm=190, gap_s=[0.4, 0.4, 0.4], wait_s=1.0)
+    held, fb_held = make_take(ask, wpm=190, gap_s=[0.3, 0.3, 4.0], wait_s=1.0)  # 4 s after the request
+    shorter, _ = make_take(ask, wpm=190, gap_s=[0.3, 0.3, 2.5], wait_s=1.0)  # 2.5 s after it
+    paused, _ = make_take(ask, wpm=190, gap_s=[1.2, 1.2, 2.5], wait_s=1.0)  # calmer between sentences
     assert held.request.pause_after_s == pytest.approx(4.0, abs=0.05)
-    assert held.pace.wpm < rushed.pace.wpm - 20  # the old measure: diluted by the wait
-    assert held.pace.speaking_wpm == pytest.approx(rushed.pace.speaking_wpm, rel=0.02)
-    assert "pace_fast" in codes(fb_held) and "pace_fast" in codes(fb_rushed)
+    assert held.pace.wpm < shorter.pace.wpm - 10  # the plain measure: diluted by the wait
+    assert held.pace.speaking_wpm == pytest.approx(shorter.pace.speaking_wpm, rel=0.02)
+    assert paused.pace.speaking_wpm < shorter.pace.speaking_wpm - 15  # pauses between sentences count
+    assert "pace_fast" in codes(fb_held)
     f = next(f for f in fb_held if f.code == "pace_fast")
-    assert "pauses between sentences left out" in f.message
+    assert "waits of 2 s or more left out" in f.message
 
 
 def test_pace_tip_without_a_request_does_not_mention_one():

@@ -34,7 +34,7 @@ class CoachSettings:
     hedges_per_100: float = 3.0  # hedges per 100 words at or above this (or one in the request)
     long_ask_words: int = 90  # more words than this up to the end of the request: long_ask
     balance_min_sentences: int = 3  # push_only / pull_only need this many Push or Pull sentences
-    min_timed_words: int = 4  # the fastest sentence named by pace_fast has at least this many words
+    min_timed_words: int = 8  # the fastest sentence named by pace_fast has at least this many words
     max_items: int = 5
 
 
@@ -123,7 +123,8 @@ def uptalk(t: TakeResult, s: CoachSettings) -> Feedback | None:
 
 
 def pace_fast(t: TakeResult, s: CoachSettings) -> Feedback | None:
-    """Speaking pace (the silences between sentences left out) above ``pace_max_wpm``."""
+    """Speaking pace (silences of 2 s or more left out, ``delivery.measure_pace``) above
+    ``pace_max_wpm``; names the fastest sentence of at least ``min_timed_words`` words."""
     wpm = t.pace.speaking_wpm
     if wpm is None or wpm <= s.pace_max_wpm:
         return None
@@ -132,9 +133,9 @@ def pace_fast(t: TakeResult, s: CoachSettings) -> Feedback | None:
     where = (" Slow down, above all in the sentence that carries your request." if t.request
              else " Slow down: it gives each point room to land.")
     return Feedback("pace_fast", "medium",
-                    f"While speaking you went at {wpm:.0f} words a minute (the pauses between sentences left out); "
+                    f"You spoke at {wpm:.0f} words a minute (your pauses counted, waits of 2 s or more left out); "
                     f"a calm conversational pace is about {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f}.{where}"
-                    + (f" Fastest: {quote(x.text)} at {x.wpm:.0f}." if x else ""),
+                    + (f" The most hurried sentence: {quote(x.text)}." if x else ""),
                     x.start_s if x else None, x.end_s if x else None)
 
 
@@ -143,7 +144,7 @@ def pace_slow(t: TakeResult, s: CoachSettings) -> Feedback | None:
     if wpm is None or wpm >= s.pace_min_wpm:
         return None
     return Feedback("pace_slow", "low",
-                    f"While speaking you went at {wpm:.0f} words a minute (the pauses between sentences left out), "
+                    f"You spoke at {wpm:.0f} words a minute (your pauses counted, waits of 2 s or more left out), "
                     f"slower than about {s.pace_min_wpm:.0f}. Slow is good for the ask itself, but keep the lead-in "
                     "moving so it does not drag.", None, None)
 
