@@ -103,7 +103,7 @@ def test_tag_arguments_and_stdin():
 
 def test_objective_check():
     r = run("objective", "I want my manager's support")
-    assert r.returncode == 0 and r.stdout.startswith("Vague") and "support" in r.stdout
+    assert r.returncode == 0 and r.stdout.startswith("Not specific yet") and "“support” is not something" in r.stdout
     r = run("objective", "--json", "My manager agrees to enrol me on the leadership course before the March intake")
     assert json.loads(r.stdout)["is_specific"] is True
 

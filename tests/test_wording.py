@@ -483,3 +483,17 @@ def test_split_text(text, sentences):
 def test_split_text_rejects_non_text():
     with pytest.raises(TypeError, match="str"):
         split_text(None)
+
+
+@pytest.mark.parametrize("text,missing,note", [
+    ("I want your support sometime", ("object", "time"), ("“support” is not something", "“sometime” is not a time")),
+    ("Could you think about it soon", ("action", "object", "time"), ("“think about it” is not something", "“soon” is not a time")),
+    ("Make me team lead from 1 April", (), ()),
+    ("Please enrol me on the leadership course before the March intake", (), ()),
+], ids=["support-sometime", "think-soon", "make-me-role", "enrol"])
+def test_vague_words_are_explained_by_kind(text, missing, note):
+    from voicecoach.specificity import vague_note
+    spec = check_specificity(text)
+    assert spec.missing == missing
+    got = vague_note(spec) or ""
+    assert all(n in got for n in note) and ("not a time" in got) == any("not a time" in n for n in note)

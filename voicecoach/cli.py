@@ -207,6 +207,7 @@ def _cmd_tag(args) -> None:
 
 
 def _cmd_objective(args) -> None:
+    from .specificity import vague_note
     from .wording import check_specificity
 
     text = " ".join(args.text).strip() or sys.stdin.read().strip()
@@ -220,8 +221,9 @@ def _cmd_objective(args) -> None:
         print(f"Specific: action “{spec.action}”, object “{spec.object}”, time “{spec.time}”.")
     else:
         gaps = ", ".join(spec.missing) or "a concrete action"
-        vague = f" “{'”, “'.join(spec.vague_terms)}” says what you want to feel, not what they will do." if spec.vague_terms else ""
-        print(f"Vague: missing {gaps}.{vague} Name an action, an object and a time, e.g. “enrol me on the "
+        note = vague_note(spec)
+        vague = f" {note}" if note else ""
+        print(f"Not specific yet: missing {gaps}.{vague} Name an action, an object and a time, e.g. “enrol me on the "
               "leadership course before the March intake”.")
 
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from voicecoach import wording_rules as _r
 from voicecoach.wording_stages import clean_text
 
-__all__ = ["Specificity", "check_specificity"]
+__all__ = ["Specificity", "check_specificity", "vague_note"]
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,28 @@ def check_specificity(text: str) -> Specificity:
         obj = _object_after(clean, am.end(), stop)
     vague_terms = tuple(dict.fromkeys(m.group(0) for m in _r.VAGUE_RE.finditer(low)))
     vague_action = action is not None and re.sub(r"\s+me\b", "", action.lower()) in _r.VAGUE_ACTIONS
-    vague_object = obj is not None and (bool(_r.VAGUE_OBJECT_RE.match(obj.lower()))
-                                        or obj.lower() in ("it", "that", "this"))
+    core = None if obj is None else " ".join(
+        w for w in re.sub("|".join(sorted(_r.VAGUE_TIME_TERMS, key=len, reverse=True)), " ", obj.lower()).split())
+    vague_object = core is not None and (bool(_r.VAGUE_OBJECT_RE.match(core)) or core in ("", "it", "that", "this"))
     missing = tuple(part for part, absent in (
         ("action", action is None or vague_action),
         ("object", obj is None or vague_object),
         ("time", time is None)) if absent)
     return Specificity(is_specific=not missing, action=action, object=obj, time=time,
                        vague_terms=vague_terms, missing=missing)
+
+
+def vague_note(spec: Specificity) -> str | None:
+    """What is wrong with the vague words of an ask, in a sentence or two (None without any):
+    a vague time ("soon", "sometime") is not a time; any other vague word ("support",
+    "commitment", "think about it") is not something the manager can do."""
+    times = [t for t in spec.vague_terms if t in _r.VAGUE_TIME_TERMS]
+    others = [t for t in spec.vague_terms if t not in _r.VAGUE_TIME_TERMS]
+    quoted = lambda terms: ", ".join(f"“{t}”" for t in terms)
+    notes = []
+    if others:
+        notes.append(f"{quoted(others)} {'is' if len(others) == 1 else 'are'} not something your manager can "
+                     "do or say yes to: name the action.")
+    if times:
+        notes.append(f"{quoted(times)} {'is' if len(times) == 1 else 'are'} not a time: name a date or an event.")
+    return " ".join(notes) or None

@@ -38,6 +38,7 @@ __all__ = [
     "NOUN_ASK_RE",
     "TIME_RE",
     "VAGUE_RE",
+    "VAGUE_TIME_TERMS",
     "VAGUE_OBJECT_RE",
     "VAGUE_REQUEST_EXAMPLES",
 ]
@@ -410,7 +411,7 @@ TIME_RE = re.compile(
 )
 # concrete actions a manager can take (first match in the sentence is the action)
 ACTION_RE = re.compile(
-    r"\b(?P<action>put (?:me|my name|\w+) forward|put forward|sign (?:me )?up|sign off|sign-off|"
+    r"\b(?P<action>put (?:me|my name|\w+) forward|put forward|sign (?:me )?up|sign off|sign-off|make me|"
     r"enrol|enroll|register|book|send|invite|nominate|recommend|approve|fund|sponsor|promote|"
     r"introduce|give|assign|confirm|schedule|add|include|move|transfer|pay|offer|appoint|"
     r"take on|take over|lead|run|manage|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
@@ -453,6 +454,8 @@ NOUN_ASK_RE = re.compile(
     r"\b(?:like|want|need|love|appreciate|get|have|asking for|is|be) (?P<object>(?:a|an|your|the|my|some|more)"
     r"(?: \w+(?:-\w+)?){1,8})"
 )
+# vague words that stand where a time should be: "is not a time" rather than "not an action"
+VAGUE_TIME_TERMS = frozenset({"soon", "at some point", "eventually", "in the future", "sometime"})
 VAGUE_RE = re.compile(
     r"\b(?:support|commitment|committed|backing|buy-in|help|think about it|consider(?:ed)?|"
     r"look into it|keep me in mind|bear me in mind|more responsibility|development|growth|"
