@@ -1,5 +1,6 @@
 """The command line, run as a user runs it (subprocesses), and its error contract."""
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -172,3 +173,11 @@ def test_tag_with_the_wording_model_missing_is_one_clear_line(tmp_path):
     assert r.returncode == 3, r.stderr
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
     assert "gone.npz" in r.stderr and "reinstall" in r.stderr
+
+
+def test_output_into_a_closed_pipe_is_not_a_traceback(tmp_path):
+    """`voicecoach takes | head -1`: the reader leaves early."""
+    env = {**os.environ, "VOICECOACH_HOME": str(tmp_path)}
+    p = subprocess.run(f"{sys.executable} -m voicecoach.cli tag " + " ".join(f"'Sentence number {i}.'" for i in range(3000))
+                       + " | head -1", shell=True, capture_output=True, text=True, env=env, timeout=120)
+    assert p.stdout.count("\n") == 1 and "Traceback" not in p.stderr, p.stderr[-500:]

@@ -170,7 +170,7 @@ def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool, fi
 
 
 def _cmd_takes(args) -> None:
-    from .format import fmt_time
+    from .format import fmt_time, fmt_when
     from .takes import TakeStore
 
     store = TakeStore(config.data_home())
@@ -181,13 +181,13 @@ def _cmd_takes(args) -> None:
     if not takes:
         print(f"No takes yet in {store.home}. Record one with `voicecoach record` or in the studio (`make run`).")
         return
-    print(f"{'id':>4}  {'recorded (UTC)':<19}  {'length':>6}  {'status':<7}  {'pace':>8}  {'wait':>6}  label")
+    print(f"{'id':>4}  {'recorded (local time)':<22}  {'length':>6}  {'status':<7}  {'pace':>8}  {'wait':>6}  label")
     for t in takes:
         wait = "-" if t.pause_after_s is None else f"{t.pause_after_s:.1f} s"
         pace = "-" if t.speaking_wpm is None else f"{t.speaking_wpm:.0f} wpm"
         length = "-" if t.duration_s is None else fmt_time(t.duration_s)
-        print(f"{t.id:>4}  {t.created_at[:19].replace('T', ' '):<19}  {length:>6}  {t.status:<7}  {pace:>8}  "
-              f"{wait:>6}  {t.label or t.original_name or ''}")
+        name = t.label or (t.original_name if t.source == "upload" else "") or ""  # a recording's file name is the browser's
+        print(f"{t.id:>4}  {fmt_when(t.created_at):<22}  {length:>6}  {t.status:<7}  {pace:>8}  {wait:>6}  {name}")
 
 
 def _read_lines(items) -> list[str]:
@@ -312,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("voicecoach: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`voicecoach takes | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0
     return 0
 
 
