@@ -5,19 +5,22 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.charts import loudness_pitch_chart
+from studio.render import md_naming
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
 from voicecoach.coach import CoachSettings
-from voicecoach.format import (END_DROP_MEANING, END_DROP_NAME, end_drop_help, fmt_db, fmt_num, fmt_shares,
+from voicecoach.format import (END_DROP_MEANING, END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_num,
                                fmt_time, fmt_when)
-from voicecoach.practice import analyse_saved
+from voicecoach.practice import analyse_saved, recording_name
 from voicecoach.takes import StoreError, Take
 
 STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed: retry"}
 MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".webm": "audio/webm",
         ".m4a": "audio/mp4"}
 CONFIRM_WORD = "DELETE"
+SELECTED = "takes_selected"  # the selected take's id (the selector's key)
+SELECT_NEXT = "takes_select_next"  # the take to select on the next run (after renaming or deleting)
 
 
 def _short(text: str | None, n: int = 50) -> str:
@@ -25,8 +28,6 @@ def _short(text: str | None, n: int = 50) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _num(v, digits: int = 0, scale: float = 1.0):
-    return None if v is None else round(v * scale, digits)
 
 
 @st.cache_data(max_entries=8, show_spinner="Drawing loudness and pitch…")
@@ -42,17 +43,21 @@ COLUMNS = {
     "name": st.column_config.TextColumn("name", width=120),
     "length": st.column_config.TextColumn("length", width=60, help="minutes:seconds"),
     "status": st.column_config.TextColumn("status", width=90),
-    "pace": st.column_config.NumberColumn("pace (wpm)", width=80, help="Speaking pace, words per minute"),
-    "wait": st.column_config.NumberColumn("wait (s)", width=70, format="%.1f",
-                                          help="Silence held after your request, in seconds"),
+    "pace": st.column_config.TextColumn("pace (wpm)", width=80, help="Speaking pace, words per minute",
+                                        alignment="right"),
+    "wait": st.column_config.TextColumn("wait (s)", width=70, help="Silence held after your request, in seconds",
+                                        alignment="right"),
     "end drop": st.column_config.TextColumn(f"{END_DROP_NAME.lower()} (dB)", width=90,
                                             help=f"{END_DROP_NAME}: {END_DROP_MEANING} (your typical sentence)"),
-    "push/pull": st.column_config.TextColumn("Push / Pull / Move Away", width=160),
+    "push/pull": st.column_config.TextColumn("Push / Pull / Move Away", width=210,
+                                             help="Share of your sentence time in each; the rest is neutral"),
 }
 
 
-def _done(message: str) -> None:
+def _done(message: str, *, select: int | None = None) -> None:
     st.session_state["takes_flash"] = message
+    if select is not None:
+        st.session_state[SELECT_NEXT] = select
     st.rerun()
 
 
@@ -73,13 +78,19 @@ else:
     st.dataframe([{
         "take": t.id, "recorded": fmt_when(t.created_at), "name": t.label or "",
         "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": STATUS.get(t.status, t.status),
-        "pace": _num(t.speaking_wpm), "wait": _num(t.pause_after_s, 1),
-        "end drop": None if t.end_drop_db is None else fmt_db(t.end_drop_db),
-        "push/pull": None if t.push_share is None else fmt_shares(t.push_share, t.pull_share, t.move_away_share),
+        "pace": fmt_num(t.speaking_wpm), "wait": fmt_num(t.pause_after_s, 1),
+        "end drop": fmt_db(t.end_drop_db),
+        "push/pull": fmt_balance(t.push_share, t.pull_share, t.move_away_share),
     } for t in takes], hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
 
     by_id = {t.id: t for t in takes}
-    take = by_id[st.selectbox("Take", list(by_id), format_func=lambda i: " · ".join(
+    # the selection is the take's id, kept across re-runs (a rename changes the option's text, a
+    # new take adds an option: neither moves it); the newest take when none is selected yet
+    if (chosen := st.session_state.pop(SELECT_NEXT, None)) is not None:
+        st.session_state[SELECTED] = chosen
+    if st.session_state.get(SELECTED) not in by_id:
+        st.session_state[SELECTED] = takes[0].id
+    take = by_id[st.selectbox("Take", list(by_id), key=SELECTED, format_func=lambda i: " · ".join(
         x for x in (f"Take {i}", fmt_when(by_id[i].created_at), STATUS.get(by_id[i].status, ""),
                     _short(by_id[i].label)) if x))]
 
@@ -90,16 +101,16 @@ else:
         why = ("did not finish (or is still running in another window)" if take.status == "pending" else "failed")
         st.warning(f"The analysis of this take {why}. Its recording is kept: you can analyse it again.")
         if take.error:
-            st.text(take.error)
+            st.text(take.error)  # the reason, as stored (it may quote the file's name)
         if st.button("Retry the analysis", icon=":material/refresh:"):
             try:
                 speech_model(config.model_name())
                 with st.spinner("Listening to your take…"):
                     analyse_saved(store, take, model=config.model_name())
             except (AudioError, ModelError, StoreError) as exc:
-                st.error(f"The analysis failed again: {exc}")
+                st.error(md_naming(f"The analysis failed again: {exc}", recording_name(take)))
             else:
-                _done(f"Take {take.id} is analysed.")
+                _done(f"Take {take.id} is analysed.", select=take.id)
     try:
         path = store.audio_path(take)
         st.audio(path.read_bytes(), format=MIME.get(path.suffix.lower(), "audio/wav"))
@@ -111,8 +122,8 @@ else:
                 (END_DROP_NAME, fmt_db(take.end_drop_db), end_drop_help(CoachSettings().end_drop_db)),
                 ("Wait after the request", fmt_num(take.pause_after_s, 1, " s", missing="no request"),
                  "Seconds of silence you held after your request"),
-                ("Push / Pull / Move Away", fmt_shares(take.push_share, take.pull_share, take.move_away_share)
-                 if take.push_share is not None else "–", "Share of your sentence time in each"))):
+                ("Push / Pull / Move Away", fmt_balance(take.push_share, take.pull_share, take.move_away_share),
+                 "Share of your sentence time in each; the rest was in neutral sentences"))):
             col.metric(name, value, help=help_)
         with st.expander("Full feedback: the chart, the numbers, the tips and what you said", expanded=True):
             # the exported report's content; its chart drawn as on the Practise page (a page shows no inline SVG)
@@ -127,7 +138,7 @@ else:
         except StoreError as exc:
             st.error(str(exc))
         else:
-            _done(f"Take {take.id} renamed.")
+            _done(f"Take {take.id} renamed.", select=take.id)
 
     stem = file_stem(take)
     st.markdown("**Save this take's report**")

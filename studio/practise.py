@@ -7,11 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from studio.charts import loudness_pitch_chart
-from studio.render import comparison_html, plain, specificity_html, tip_html, transcript_html
+from studio.render import (PART_WORDS, comparison_html, md_naming, plain, specificity_html, tip_html,
+                           transcript_html)
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.audio import load
+from voicecoach.audio import load, probe
 from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
+from voicecoach.export import chart_key
 from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved
 from voicecoach.scenarios import by_id as scenario_by_id
@@ -22,6 +24,35 @@ from voicecoach.wording import check_specificity
 MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
         ".webm": "audio/webm", ".m4a": "audio/mp4"}
 VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
+OBJECTIVE_KEY = "practise_objective"
+ss = st.session_state
+
+
+def _save_objective() -> None:
+    """Keep the objective edited here in the current preparation (the other fields as they are),
+    so it is still there on the Prepare page and next time."""
+    text = ss[OBJECTIVE_KEY]
+    try:
+        store = take_store()
+        cur = store.current_preparation()
+        if cur is None or cur.objective != text:
+            store.save_preparation(
+                objective=text, **({} if cur is None else dict(
+                    scenario=cur.scenario, situation=cur.situation, push_notes=cur.push_notes,
+                    pull_notes=cur.pull_notes, notes=cur.notes)))
+        ss["practise_objective_status"] = "saved"
+    except StoreError as exc:
+        ss["practise_objective_status"] = str(exc)
+
+
+def _and(items: list[str]) -> str:
+    return " and ".join(filter(None, (", ".join(items[:-1]), items[-1]))) if items else ""
+
+
+def _show_error(message: str, name: str | None) -> None:
+    """An error the user can act on, visible on the page, their file's name shown as written."""
+    message = message[:1].upper() + message[1:] if message.startswith("your recording") else message
+    st.error(md_naming(message, name), icon=":material/error:")
 
 st.title("Practise your ask")
 st.caption(privacy("practise"))
@@ -34,16 +65,22 @@ except StoreError as exc:
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("What you want")
-    objective = st.text_area("Your influence objective: what should your manager say or do?",
-                             value=prep.objective if prep else "", height=80,
+    if OBJECTIVE_KEY not in ss:  # a fresh session, or back from another page: the saved version
+        ss[OBJECTIVE_KEY] = prep.objective if prep else ""
+    objective = st.text_area("Your influence objective: what should your manager say or do?", key=OBJECTIVE_KEY,
+                             height=80, on_change=_save_objective if store is not None else None,
                              placeholder="Enrol me on the leadership course before the March intake")
+    if (saved_status := ss.pop("practise_objective_status", None)) == "saved":
+        st.caption(":material/check: Saved in your preparation.")
+    elif saved_status:
+        st.error(saved_status)
     if objective.strip():
         spec = check_specificity(objective)
         if spec.is_specific:
             st.success("Specific: it names an action, what exactly, and a time.")
         else:
-            st.warning("Not specific yet: missing " + ", ".join(spec.missing or ["a concrete action"])
-                       + ". Name an action, an object and a time.")
+            st.warning("Not specific yet: it needs " + _and([PART_WORDS[m] for m in spec.missing]
+                                                            or [PART_WORDS["action"]]) + ".")
         st.html(specificity_html(spec))
     if prep and any((prep.scenario, prep.situation, prep.push_notes, prep.pull_notes)):
         with st.expander("Your preparation"):
@@ -79,11 +116,17 @@ if store is None:
     st.stop()
 
 data, ext = source.getvalue(), (Path(source.name).suffix or ".wav").lower()
+name = "your recording" if current == "microphone" else " ".join(source.name.split())  # as messages call it
 saved = st.session_state.setdefault("saved_takes", {})  # (input, sha256) -> take id, this session
 try:
     try:
         take = store.get(saved[(current, seen[current])])
     except (KeyError, StoreError):  # not saved yet (or deleted meanwhile): save it before analysis,
+        try:  # unless it is not audio at all: that is refused, and nothing is kept
+            probe(data, name=name)
+        except AudioError as exc:
+            _show_error(f"{exc}. Nothing was saved.", name)
+            st.stop()
         take = store.add(data, source=current, original_name=source.name, objective=objective, ext=ext,
                          scenario=prep.scenario if prep else None)
         saved[(current, seen[current])] = take.id  # with the objective it was recorded for
@@ -98,29 +141,33 @@ results = st.session_state.setdefault("results", {})
 timelines = st.session_state.setdefault("timelines", {})
 failed = st.session_state.setdefault("failed", {})  # take id -> why its analysis failed
 if take.id in failed:
-    st.error(failed[take.id])
+    _show_error(failed[take.id], name)
     st.stop()
 if take.id not in results:
     model_name = config.model_name()
+    error = None
     with st.status("Listening to your take…", expanded=True) as status:
         bar = st.progress(0.0, text=STAGE_TEXT["decoding"])
         try:
             speech_model(model_name)
-            results[take.id] = analyse_saved(store, take, model=model_name,
+            results[take.id] = analyse_saved(store, take, model=model_name, name=name,
                                              progress=lambda stage, done: bar.progress(done, text=STAGE_TEXT[stage]))
         except (AudioError, ModelError) as exc:
-            status.update(label="Could not analyse this take", state="error")
-            message = f"{exc} (the recording is kept as take {take.id})"
+            status.update(label="Could not analyse this take", state="error", expanded=False)
+            error = (f"{str(exc).rstrip('. ')}. The recording is kept as take {take.id}, marked failed: "
+                     "analyse it again from the Takes page.")
             if isinstance(exc, AudioError):  # this recording cannot be analysed: don't try on every re-run
-                failed[take.id] = message
-            st.error(message)
-            st.stop()
-        bar.progress(1.0, text="Drawing loudness and pitch")
-        try:
-            timelines[take.id] = timeline(load(store.audio_path(take)).y, results[take.id].to_dict())
-        except (AudioError, StoreError):
-            timelines[take.id] = None
-        status.update(label="Analysed", state="complete", expanded=False)
+                failed[take.id] = error
+        else:
+            bar.progress(1.0, text="Drawing loudness and pitch")
+            try:
+                timelines[take.id] = timeline(load(store.audio_path(take)).y, results[take.id].to_dict())
+            except (AudioError, StoreError):
+                timelines[take.id] = None
+            status.update(label="Analysed", state="complete", expanded=False)
+    if error is not None:  # outside the status box, so it shows without opening it
+        _show_error(error, name)
+        st.stop()
 a = results[take.id]
 
 for w in getattr(a, "warnings", ()):
@@ -156,9 +203,7 @@ with tips_col:
 st.subheader("Loudness and pitch")
 if timelines.get(take.id) is not None:
     st.altair_chart(loudness_pitch_chart(timelines[take.id]), width="stretch")
-    st.caption("Blue: loudness in dBFS (0 is the loudest a recording can hold; silence reads low). Orange: pitch "
-               "in semitones from your usual pitch (a rise at the end of a request sounds unsure). Dashed lines: "
-               "sentence ends; shaded: pauses and the wait after your request.")
+    st.caption(chart_key())
 else:
     st.caption("The chart could not be drawn for this take.")
 

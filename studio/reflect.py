@@ -8,7 +8,7 @@ import streamlit as st
 from studio.render import md_literal
 from studio.resources import privacy, take_store
 from voicecoach.format import fmt_when
-from voicecoach.reflect import beside, meeting_beside, questions_for, take_facts
+from voicecoach.reflect import beside, meeting_beside, prepared_questions, questions_for, take_facts
 from voicecoach.takes import StoreError
 
 ss = st.session_state
@@ -47,6 +47,7 @@ except StoreError as exc:
     st.error(str(exc))
     st.stop()
 objective = prep.objective if prep else ""
+planned_questions = prepared_questions(prep)  # beside the questions asked, as the preparation had them
 
 kind = st.radio("What are you looking back on?", ["practice", "meeting"], horizontal=True, key="reflect_kind",
                 format_func={"practice": "A practice take", "meeting": "The real meeting"}.get)
@@ -58,9 +59,9 @@ if kind == "practice":
         st.stop()
     by_take = {t.id: t for t in takes}
     take_id = st.selectbox("Take", list(by_take), format_func=lambda i: _take_name(by_take[i]))
-    lines = beside(take_facts(by_take[take_id].analysis, objective=objective))
+    lines = beside(take_facts(by_take[take_id].analysis, objective=objective, questions=planned_questions))
 else:
-    take_id, lines = None, meeting_beside(objective)
+    take_id, lines = None, meeting_beside(objective, questions=planned_questions)
 
 previous = next((r for r in store.reflections(take_id) if r.kind == kind and r.take_id == take_id), None)
 prefix = f"reflect_{kind}_{take_id}_"

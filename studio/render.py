@@ -11,7 +11,8 @@ from voicecoach.explain import MATCH_TEXT, PART_LABELS, TAG_COLOURS, ObjectiveCo
 from voicecoach.format import fmt_time
 from voicecoach.specificity import Specificity
 
-__all__ = ["TAG_COLOURS", "md_literal", "plain", "transcript_html", "tip_html", "comparison_html", "specificity_html"]
+__all__ = ["TAG_COLOURS", "md_literal", "md_naming", "plain", "transcript_html", "tip_html", "comparison_html",
+           "specificity_html", "PART_WORDS"]
 
 MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
 SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
@@ -27,6 +28,14 @@ def md_literal(text: str, limit: int | None = None) -> str:
     if limit is not None and len(text) > limit:
         text = text[:limit - 1] + "…"
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
+def md_naming(message: str, name: str | None) -> str:
+    """``message`` (plain text that names the user's file ``name``) for a markdown element such as
+    ``st.error``: the name shows as written (``**x**.wav``, ``<b>.wav``), the rest as it is."""
+    if not name or name not in message:
+        return message
+    return message.replace(name, md_literal(name))
 
 
 def plain(text: str, *, muted: bool = False) -> str:
@@ -96,10 +105,26 @@ def comparison_html(c: ObjectiveComparison) -> str:
             f'{table}{texts}</div>')
 
 
+#: A part of an ask (voicecoach.specificity.Specificity.missing) as a sentence names it.
+PART_WORDS = {"action": "a concrete action", "object": "what exactly you ask for", "time": "a time"}
+_PART_SHORT = {"action": "action", "object": "what", "time": "when"}
+
+
 def specificity_html(spec: Specificity) -> str:
-    """The parts of the objective that were found, and the vague words."""
-    parts = [(name, value) for name, value in (("action", spec.action), ("what", spec.object), ("time", spec.time))
-             if value]
-    found = " · ".join(f"{name}: <b>{escape(value)}</b>" for name, value in parts) or "no part found yet"
-    vague = (" · vague: " + ", ".join(f"“{escape(v)}”" for v in spec.vague_terms)) if spec.vague_terms else ""
-    return f'<div style="{_MUTED}">{found}{vague}</div>'
+    """The parts of the objective that count (action, what, when) and those found but too vague
+    to count ("“Support” is too vague to count as a concrete action"), so the line agrees with
+    ``spec.missing``; then any other vague word."""
+    items, shown = [], []
+    for part in ("action", "object", "time"):
+        value = getattr(spec, part)
+        if not value:
+            continue
+        shown.append(value.lower())
+        if part in spec.missing:
+            items.append(f"“{escape(value)}” is too vague to count as {PART_WORDS[part]}")
+        else:
+            items.append(f"{_PART_SHORT[part]}: <b>{escape(value)}</b>")
+    other = [v for v in spec.vague_terms if not any(v.lower() in s for s in shown)]
+    if other:
+        items.append("vague: " + ", ".join(f"“{escape(v)}”" for v in other))
+    return f'<div style="{_MUTED}">{" · ".join(items) or "no part found yet"}</div>'

@@ -113,15 +113,56 @@ def test_held_wait_and_hostile_objective_shows_literally(home, whisper):
     assert not any("alert(1)" in v or "**course**" in v for v in shown)
 
 
+def errors(at):
+    """The page's error messages as shown (markdown escapes of the file name removed)."""
+    return [e.value.replace("\\", "") for e in at.error]
+
+
 def test_bad_recording_is_a_message_not_a_traceback(home):
+    """Input that is not audio is refused before it is kept: a visible error in plain words
+    naming the recording, and nothing stored."""
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.audio_input[0].set_value(("ask.wav", b"RIFF....not really a wav", "audio/wav")).run()
     assert not at.exception
-    assert "could not be decoded" in at.error[0].value
-    (take,) = TakeStore(home).list()  # kept, so nothing is lost
-    assert take.status == "failed" and "could not be decoded" in take.error
+    (error,) = errors(at)
+    assert error.startswith("Your recording could not be decoded as audio because it is not an audio file")
+    assert "Nothing was saved" in error and "Error)" not in error
+    assert TakeStore(home).list() == [] and not any((home / "audio").iterdir())
     at.run()
-    assert "could not be decoded" in at.error[0].value and len(TakeStore(home).list()) == 1
+    assert "could not be decoded" in errors(at)[0] and TakeStore(home).list() == []
+
+
+def test_a_text_file_renamed_wav_is_named_as_the_user_named_it(home):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.file_uploader[0].set_value(("**fake**.wav", b"Please enrol me on the course.\n" * 40, "audio/wav")).run()
+    assert not at.exception
+    (error,) = at.error
+    assert error.value.startswith(r"\*\*fake\*\*\.wav could not be decoded")  # the name shows as written
+    assert "1.wav" not in error.value and "InvalidData" not in error.value and "Nothing was saved" in error.value
+    assert not at.get("status") and TakeStore(home).list() == []
+
+
+def test_a_silent_take_is_kept_as_failed_and_says_why_on_the_page(home):
+    """Audio whose analysis fails (silent) keeps its recording, marked failed, with its reason in
+    a visible error naming the user's file, not the stored copy; the Takes page says it failed."""
+    y, _ = build_take([Silence(3.0)])
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.file_uploader[0].set_value(("quiet take.wav", to_wav_bytes(y), "audio/wav")).run()
+    assert not at.exception
+    (error,) = errors(at)
+    assert error.startswith("quiet take.wav is silent") and "kept as take 1, marked failed" in error
+    assert "1.wav" not in error
+    (status,) = at.get("status")
+    assert status.proto.label == "Could not analyse this take"  # and the error is outside it, shown
+    (take,) = TakeStore(home).list()
+    assert take.status == "failed" and take.error.startswith("quiet take.wav is silent")
+    at.run()  # a re-run says it again without analysing again
+    assert errors(at) == [error] and not at.get("status")
+    at.switch_page("studio/history.py").run()
+    assert not at.exception
+    assert at.dataframe[0].value["status"][0] == "failed: retry"
+    assert any(t.value.startswith("quiet take.wav is silent") for t in at.text)
+    assert not any("Nothing to flag" in h.proto.body for h in at.get("html"))
 
 
 def test_objective_specificity(home):
@@ -131,6 +172,34 @@ def test_objective_specificity(home):
     at.text_area[0].input(OBJECTIVE).run()
     assert "Specific" in at.success[0].value
     assert any("<b>enrol</b>" in b and "<b>before the March intake</b>" in b for b in html(at))
+
+
+def test_a_vague_objective_does_not_show_its_vague_parts_as_found(home):
+    """"Support my growth" is missing an action and an object: the parts found are marked as too
+    vague to count, not listed as if they were the action and the object."""
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_area[0].input("Support my growth").run()
+    assert at.warning[0].value == ("Not specific yet: it needs a concrete action, what exactly you ask for "
+                                   "and a time.")
+    (line,) = [b for b in html(at) if "too vague" in b]
+    assert "“Support” is too vague to count as a concrete action" in line
+    assert "“my growth” is too vague to count as what exactly you ask for" in line
+    assert "<b>Support</b>" not in line and "<b>my growth</b>" not in line
+
+
+def test_the_objective_written_here_is_saved_in_the_preparation(home):
+    store = TakeStore(home)
+    store.save_preparation(objective="Support me", situation="Annual review", pull_notes="Who decides?",
+                           notes={"questions": "Who decides?"})
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.text_area[0].input(OBJECTIVE).run()
+    assert any("Saved" in c.value for c in at.caption)
+    prep = store.current_preparation()
+    assert prep.objective == OBJECTIVE and prep.situation == "Annual review" and prep.notes["questions"] == "Who decides?"
+    at.switch_page("studio/prepare.py").run()
+    assert at.text_input(key="prep_objective").value == OBJECTIVE
+    at.switch_page("studio/practise.py").run()
+    assert at.text_area[0].value == OBJECTIVE
 
 
 def test_objective_prefilled_from_the_preparation(home):

@@ -1,10 +1,11 @@
 import io
+import re
 import wave
 
 import numpy as np
 import pytest
 
-from voicecoach.audio import SR, AudioError, check_audio, load
+from voicecoach.audio import SR, AudioError, check_audio, load, probe
 from synth import to_wav_bytes
 
 
@@ -146,3 +147,30 @@ def test_decoding_stops_past_the_limit(monkeypatch):
     monkeypatch.setattr(audio, "MAX_DURATION_S", 2.5)  # the header's 3 s is within limit + 1 s
     with pytest.raises(AudioError, match=r"the recording is longer than .*; a take can be at most"):
         load(to_wav_bytes(_tone(3.0)))
+
+
+@pytest.mark.parametrize("data, match", [
+    (b"", r"^fake\.wav is empty \(0 bytes\)"),
+    (_noise_as_text(), r"^fake\.wav could not be decoded as audio because it is not an audio file"),
+    (bytes(np.random.default_rng(1).integers(0, 256, 50_000, dtype=np.uint8)), r"could not be decoded as audio"),
+    (_truncated_header(), r"could not be decoded as audio|holds no audio samples"),
+], ids=["empty", "text", "random-bytes", "truncated-header"])
+def test_probe_refuses_what_is_not_audio_in_plain_words(data, match):
+    """The cheap check made before a take is kept: the user's name for the file, no internal
+    error name such as "(InvalidDataError)"."""
+    with pytest.raises(AudioError, match=match) as err:
+        probe(data, name="fake.wav")
+    assert not re.search(r"\(\w*Error\)", str(err.value))
+
+
+@pytest.mark.parametrize("data", [to_wav_bytes(_tone(0.5)), to_wav_bytes(np.zeros(2 * SR, np.float32)),
+                                  to_wav_bytes(_tone(2.0))], ids=["too-short", "silent", "tone"])
+def test_probe_accepts_audio_that_analysis_may_still_refuse(data):
+    """Too short or silent is audio: it is kept (and its analysis fails with a reason)."""
+    probe(data, name="take.wav")
+
+
+def test_decode_errors_name_no_exception_class():
+    with pytest.raises(AudioError) as err:
+        load(_noise_as_text(), name="notes.wav")
+    assert not re.search(r"\(\w*Error\)", str(err.value)) and str(err.value).startswith("notes.wav ")

@@ -69,7 +69,7 @@ def test_end_drop_verdict_and_sign_convention(drop, status):
 def test_balance_verdict():
     t, _ = make_take(GOOD)
     h = by_key(t)["balance"]
-    assert h.value.count("%") == 3 and h.value.count(" / ") == 2  # "55% / 45% / 0%"
+    assert h.value.count(" / ") == 2 and h.value.split(" · ")[0].count("%") == 3  # "55% / 45% / 0%"
     assert h.status == "good" and h.verdict.startswith("Push and Pull, ")
     t, _ = make_take([GOOD[0], "We shipped it early.", GOOD[2]])
     assert by_key(t)["balance"].verdict == "all Push: add some Pull"
@@ -127,3 +127,15 @@ def test_tips_keep_the_coach_order_and_their_moment():
     assert wait.play_start_s == max(0, int(t.request.speech_end_s - 1.0)) and wait.at != "whole take"
     t2 = replace(t, feedback=(Feedback("monotone", "low", "flat", None, None),))
     assert tips(t2)[0].at == "whole take" and tips(t2)[0].play_start_s == 0
+
+
+@pytest.mark.parametrize("shares, text", [
+    ((0.7, 0.1, 0.0, 0.2), "70% / 10% / 0% · 20% neutral"),
+    ((0.55, 0.45, 0.0, 0.0), "55% / 45% / 0%"),
+], ids=["with-neutral", "no-neutral"])
+def test_balance_shows_the_neutral_share_so_it_adds_up(shares, text):
+    t, _ = make_take(GOOD)
+    push, pull, move_away, neutral = shares
+    t = replace(t, balance=replace(t.balance, push_share=push, pull_share=pull, move_away_share=move_away,
+                                   neutral_share=neutral))
+    assert by_key(t)["balance"].value == text

@@ -11,6 +11,7 @@ from voicecoach.export import chart_svg, file_stem, report_body_html, report_htm
 from voicecoach.format import fmt_when
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import TakeStore
+from voicecoach.timeline import MOMENT_COLOURS
 
 HOSTILE = "<script>alert(1)</script>"
 OBJECTIVE = "**x** $x$ [link](javascript:alert(1)) " + "y" * 10_000
@@ -90,9 +91,12 @@ def test_a_failed_take_still_reports_what_is_known(tmp_path):
     store = TakeStore(tmp_path)
     take = store.fail(store.add(b"RIFF not audio", source="upload").id, "could not be decoded <b>")
     assert take_timeline(store, take) is None
-    html = report_html(take)
-    assert "not been analysed (failed): could not be decoded &lt;b&gt;" in html
-    assert "not been analysed (failed): could not be decoded \\<b\\>" in report_markdown(take)
+    html, md = report_html(take), report_markdown(take)
+    assert "The analysis of this take failed: could not be decoded &lt;b&gt;." in html
+    assert "The analysis of this take failed: could not be decoded \\<b\\>." in md
+    for text in (html, md):  # a failed take has no coaching: it is not "nothing to flag"
+        assert "Nothing to flag" not in text and "No coaching: this take has not been analysed." in text
+        assert "Its recording is kept" in text
 
 
 @pytest.mark.parametrize("label, stem", [(None, "voicecoach-take-7"), ("My best ask!", "voicecoach-take-7-my-best-ask"),
@@ -120,3 +124,26 @@ def test_numbers_use_one_end_drop_name_a_real_minus_and_local_time(stored):
     for text in (report_html(replace(take, end_drop_db=-0.3)), report_markdown(replace(take, end_drop_db=-0.3))):
         assert "End drop" in text and "−0.3 dB (typical sentence: how much quieter your sentence ends are" in text
         assert "-0.3" not in text and "UTC" not in text and fmt_when(take.created_at) in text
+
+
+def test_the_page_and_the_file_draw_the_wait_alike_and_label_it_short(stored):
+    """One colour per moment on the studio's chart and in the exported chart; the wait's length is
+    written inside its band ("2.5 s"), the long label is left to the legend and the tooltip, so it
+    does not run over the next sentence."""
+    import json
+
+    from studio.charts import loudness_pitch_chart
+
+    store, take = stored
+    tl = take_timeline(store, take)
+    svg = chart_svg(tl)
+    assert f'fill="{MOMENT_COLOURS["wait"]}"' in svg and "#f5b94a" not in svg
+    assert re.search(r'text-anchor="middle" font-weight="bold" fill="[^"]+">2\.5 s<title>wait after the request', svg)
+    spec = json.loads(loudness_pitch_chart(tl).to_json())
+    scale = next(e["color"]["scale"] for layer in spec["layer"] if (e := layer.get("encoding", {})).get("color"))
+    colours = dict(zip(scale["domain"], scale["range"]))
+    assert colours["wait after the request (2.5 s)"] == MOMENT_COLOURS["wait"]
+    assert colours["pause"] == MOMENT_COLOURS["pause"]
+    shorts = {row["short"] for ds in spec["datasets"].values() for row in ds if "short" in row}
+    assert "2.5 s" in shorts and not any("wait after" in x for x in shorts), shorts
+    assert "green" in report_html(take, timeline=tl) and "amber" not in report_html(take, timeline=tl)

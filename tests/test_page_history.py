@@ -55,7 +55,8 @@ def test_lists_every_take_newest_first_with_replay(store):
     table = at.dataframe[0].value
     assert list(table["take"]) == [2, 1]
     assert list(table["status"]) == ["analysed", "analysed"]
-    assert list(table["wait"]) == pytest.approx([2.8, 0.8], abs=0.2)
+    assert [float(w) for w in table["wait"]] == pytest.approx([2.8, 0.8], abs=0.2)
+    assert all("neutral" in x or x.count("%") == 3 for x in table["push/pull"])
     assert "fillers" not in table and "objective" not in table  # the columns that matter; the rest in the detail
     assert all("UTC" not in x and x.count(":") == 2 for x in table["recorded"])  # local time, with seconds
     assert all("-" not in x for x in table["end drop"])  # a real minus sign
@@ -154,3 +155,30 @@ def test_takes_and_names_survive_a_restart(store):
     table = at.dataframe[0].value
     assert list(table["take"]) == [2, 1] and table["name"][0] == "calm and slow"
     assert at.text_input(key="label-2").value == "calm and slow"
+
+
+def test_renaming_an_older_take_keeps_it_selected(store):
+    """After "Save the name" on take 1 the page stays on take 1 (not the newest take), so the
+    report downloaded next is take 1's."""
+    at = takes_page()
+    at.selectbox[0].set_value(1).run()
+    at.text_input(key="label-1").input("first try").run()
+    button(at, "Save the name").click().run()
+    assert not at.exception
+    assert "Take 1 renamed" in at.success[0].value and store.get(1).label == "first try"
+    assert at.selectbox[0].value == 1 and at.subheader[0].value == "Take 1"
+    assert at.text_input(key="label-1").value == "first try"  # the name box (and the downloads) of take 1
+    at.run()  # and on the next run
+    assert at.selectbox[0].value == 1
+
+
+def test_a_failed_take_shows_dashes_not_none_and_its_reason(store, tmp_path):
+    take = store.add(b"RIFF but not audio", source="upload", original_name="fake.wav")
+    store.fail(take.id, "fake.wav could not be decoded as audio because it is not an audio file")
+    at = takes_page()
+    row = at.dataframe[0].value.iloc[0]
+    assert row["take"] == take.id and row["status"] == "failed: retry"
+    assert [row[k] for k in ("pace", "wait", "end drop", "push/pull")] == ["–"] * 4
+    assert not any(str(v) in ("None", "nan") for v in row)
+    assert "failed" in at.warning[0].value
+    assert "fake.wav could not be decoded as audio because it is not an audio file" in [t.value for t in at.text]

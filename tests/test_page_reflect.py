@@ -80,6 +80,28 @@ def test_numbers_beside_the_questions(home, take, recorded):
         [f"**{q.prompt}**" for q in PRACTICE_QUESTIONS]
 
 
+@pytest.mark.parametrize("kind", ["practice", "meeting"])
+def test_the_questions_prepared_are_beside_did_you_ask_them(home, take, kind):
+    """The guide: look back at the preparation. Beside "Did you ask the questions you meant to
+    ask?" are the questions written on the Prepare page (literally), beside "Did you say clearly
+    what you wanted?" the objective."""
+    TakeStore(home).save_preparation(objective=OBJECTIVE, pull_notes="Your questions:\nWho decides **budgets**?",
+                                     notes={"questions": "Who decides **budgets**?\n- What worries you <b>most</b>?"})
+    at = open_reflect()
+    if kind == "meeting":
+        at.radio[0].set_value("meeting").run()
+    boxes = [i.value for i in at.info]
+    (asked,) = [b for b in boxes if "you prepared" in b]
+    assert "The 2 questions you prepared" in asked
+    assert "\\*\\*budgets\\*\\*" in asked and "\\<b\\>" in asked  # escaped: shown as written
+    asked = asked.replace("\\", "")
+    assert "“Who decides **budgets**?”" in asked and "“What worries you <b>most</b>?”" in asked
+    if kind == "practice":
+        assert "matters most to you" in asked  # the question asked in the take, beside them
+    (stated,) = [b for b in boxes if "Your objective" in b and "you prepared" not in b][:1]
+    assert OBJECTIVE.replace(".", "\\.") in stated
+
+
 def test_a_practice_reflection_is_saved_listed_and_reopened(home, take):
     at = answer(open_reflect(), "practice", take.id, {"stated": "Yes, and I waited", "differently": "Slow down"})
     assert "Saved" in [s.value for s in at.success]

@@ -8,8 +8,9 @@ from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.coach import CoachSettings
 from voicecoach.practice import analyse_saved
 from voicecoach.explain import TIP_TITLES, compare_objective
-from voicecoach.reflect import MEETING_QUESTIONS, PRACTICE_QUESTIONS, beside, meeting_beside, questions_for, take_facts
-from voicecoach.takes import TakeStore
+from voicecoach.reflect import (MEETING_QUESTIONS, PRACTICE_QUESTIONS, beside, meeting_beside, prepared_questions,
+                                questions_for, take_facts)
+from voicecoach.takes import Preparation, TakeStore
 
 OBJECTIVE = "My manager agrees to enrol me on the leadership course before the March intake."
 WAIT_S = 2.5  # the silence synthesised after the request, to the end of the recording
@@ -100,7 +101,7 @@ def test_a_take_without_a_request(no_ask):
     assert f.request_text is None and f.pause_after_s is None and f.ask_words is None
     assert f.objective.asked is None and "Nothing to compare" in " ".join(beside(f)["stated"])
     lines = beside(f)
-    assert "No sentence in this take asked" in lines["stated"][0]
+    assert "No sentence in this take asked" in lines["stated"][1]  # after the objective
     assert any("no_request" == t["code"] for t in no_ask["feedback"])
     assert TIP_TITLES["no_request"] in lines["differently"]
     assert not any(t["message"] in lines["differently"] for t in no_ask["feedback"])  # titles, not the whole tips
@@ -132,5 +133,38 @@ def test_pull_sentences_are_counted_by_what_they_are(ask, pulls, first, more):
         dict(ask["sentences"][0], text=text, tag="pull", behaviour=b) for text, b in pulls])
     lines = beside(take_facts(a))["questions"]
     assert lines[0].startswith(first)
-    assert (more is None and len(lines) == 1 + len(pulls)) or any(line.startswith(more) for line in lines)
+    asked = [line for line in lines if not line.startswith("You wrote no questions")]
+    assert (more is None and len(asked) == 1 + len(pulls)) or any(line.startswith(more) for line in lines)
     assert all(f"“{text}”" in lines for text, _ in pulls)
+
+
+def _prep(questions: str = "", pull_notes: str = "", objective: str = "") -> Preparation:
+    import json
+    return Preparation(1, "2026-01-01T00:00:00+00:00", None, "", objective, "", pull_notes,
+                       json.dumps({"questions": questions} if questions else {}))
+
+
+def test_prepared_questions_are_read_one_by_one():
+    assert prepared_questions(None) == ()
+    assert prepared_questions(_prep("1. What matters most to you? What comes next?\n\n- Who decides <b>budgets</b>")) \
+        == ("What matters most to you?", "What comes next?", "Who decides <b>budgets</b>")
+    old = _prep(pull_notes="Your questions: what you do not know and are curious about:\nWhat worries you?")
+    assert prepared_questions(old) == ("What worries you?",)  # an older preparation: the prompt's heading left out
+
+
+def test_the_questions_prepared_are_beside_those_asked(ask):
+    """The guide: look back at the preparation. The questions written on the Prepare page show
+    beside the ones the take asked; with none written, the line says where to write them."""
+    lines = beside(take_facts(ask, questions=("What does the team need next year?", "Who decides?")))["questions"]
+    assert any("matters most" in line for line in lines)  # asked in the take
+    assert "The 2 questions you prepared:" in lines and "“What does the team need next year?”" in lines
+    assert "“Who decides?”" in lines
+    assert any(line.startswith("You wrote no questions on the Prepare page") for line in beside(take_facts(ask))["questions"])
+
+
+def test_the_objective_is_beside_did_you_state_it(ask):
+    stated = beside(take_facts(ask, objective=OBJECTIVE))["stated"]
+    assert stated[0] == f"Your objective: “{OBJECTIVE}”"
+    assert not any(line.startswith("Your objective") for line in beside(take_facts(ask))["stated"])
+    meeting = meeting_beside(OBJECTIVE, questions=("Who decides?",))
+    assert OBJECTIVE in meeting["stated"][0] and "“Who decides?”" in meeting["questions"]

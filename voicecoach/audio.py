@@ -17,7 +17,7 @@ from typing import Union
 
 import numpy as np
 
-__all__ = ["SR", "AudioError", "Audio", "load", "check_audio", "to_wav_bytes", "MIN_DURATION_S", "MAX_DURATION_S",
+__all__ = ["SR", "AudioError", "Audio", "load", "probe", "check_audio", "to_wav_bytes", "MIN_DURATION_S", "MAX_DURATION_S",
            "FULL_SCALE"]
 
 log = logging.getLogger("voicecoach")
@@ -30,6 +30,7 @@ _FORMATS = "WAV, FLAC, OGG, MP3, WebM or M4A"
 #: A sample at or beyond this fraction of full scale (in the file's own sample format) is clipped.
 FULL_SCALE = 0.999
 _HEADER_BYTES = 1 << 16  # how much of a file is read to find a WAV file's data chunk
+_PROBE_PACKETS = 64  # packets read by probe() before it decides the input holds no sound
 
 Source = Union[str, os.PathLike, bytes, bytearray, memoryview]
 
@@ -170,10 +171,50 @@ def _decode(stream, label: str) -> tuple[np.ndarray, float | None, float, str]:
                          "wait after it, or cut the file") from None
     except (av.error.FFmpegError, ValueError, IndexError, StopIteration, OSError) as exc:
         log.debug("decode failed for %s: %r", label, exc)
-        raise AudioError(
-            f"{label} could not be decoded as audio ({type(exc).__name__}); "
-            f"use a {_FORMATS} file, or record again"
-        ) from None
+        raise _not_audio(label) from None
+
+
+def _not_audio(label: str) -> AudioError:
+    return AudioError(f"{label} could not be decoded as audio because it is not an audio file, or it is damaged; "
+                      f"use a {_FORMATS} file, or record again")
+
+
+def probe(data: bytes | bytearray | memoryview, *, name: str | None = None) -> None:
+    """Check cheaply that ``data`` is audio before it is kept: it opens as a container with an
+    audio stream and its first frame decodes. Reads only the start of the file, so it is fast
+    for a long take; whether the take is long enough, or silent, is for :func:`load` to say.
+
+    Raises
+    ------
+    AudioError
+        ``data`` is empty, is not audio (a text file renamed ``.wav``, random bytes) or holds
+        no sound at all; the message names ``name`` (default "the recording").
+    """
+    import av
+
+    label = name or "the recording"
+    data = bytes(data)
+    if not data:
+        raise AudioError(f"{label} is empty (0 bytes); record again or choose another file")
+    try:
+        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise _not_audio(label)
+            stream = container.streams.audio[0]
+            for i, packet in enumerate(container.demux(stream)):
+                try:
+                    if packet.decode():
+                        return
+                except av.error.InvalidDataError:  # a damaged packet: look at the next one
+                    pass
+                if i >= _PROBE_PACKETS:
+                    break
+    except AudioError:
+        raise
+    except (av.error.FFmpegError, ValueError, IndexError, StopIteration, OSError) as exc:
+        log.debug("probe failed for %s: %r", label, exc)
+        raise _not_audio(label) from None
+    raise AudioError(f"{label} holds no audio samples; record again or choose another file")
 
 
 class _TooLong(Exception):

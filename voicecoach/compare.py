@@ -29,7 +29,7 @@ class Metric:
     same_within: float  # a change smaller than this (in the shown unit) reads "about the same"
     digits: int = 0  # decimals shown
     scale: float = 1.0  # stored value × scale = shown value (shares 0..1 are shown in %)
-    delta_unit: str | None = None  # unit of a change, if not ``unit`` ("points" for percentages)
+    delta_unit: str | None = None  # unit of a change, if not ``unit`` ("percentage points" for shares)
     signed: bool = False  # show "+" on positive values (a change in level: the end drop)
 
 
@@ -37,7 +37,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("speaking_wpm", "speaking pace", "wpm", "in_range", same_within=5.0),
     Metric("end_drop_db", END_DROP_NAME.lower(), "dB", "lower", same_within=1.0, digits=1, signed=True),
     Metric("pause_after_s", "wait after the request", "s", "higher", same_within=0.2, digits=1),
-    Metric("push_share", "Push share", "%", None, same_within=5.0, scale=100.0, delta_unit="points"),
+    Metric("push_share", "Push share", "%", None, same_within=5.0, scale=100.0, delta_unit="percentage points"),
     Metric("fillers_per_100", "fillers", "per 100 words", "lower", same_within=0.5, digits=1),
 )
 _BY_KEY = {m.key: m for m in METRICS}
@@ -103,14 +103,16 @@ class Change:
 
     @property
     def text(self) -> str:
-        """E.g. "wait after the request 0.8 s → 2.6 s (+1.8 s, better)"; the change shown is that
-        of the rounded values shown, so the sum adds up on the page."""
+        """E.g. "wait after the request 0.8 s → 2.6 s (+1.8 s, better)", "Push share 70% → 75%
+        (+5 percentage points)", "Push share 70% → 70% (no change)"; the change shown is that of
+        the rounded values shown, so the sum adds up on the page."""
         m = self.metric
         head = f"{m.name} {fmt_value(m, self.before)} → {fmt_value(m, self.after)}"
         if self.delta is None:
             return head + " (not measured in both)"
         d = round(self.after, m.digits) - round(self.before, m.digits)
-        step = fmt_num(d, m.digits, " " + (m.delta_unit or m.unit), signed=True)
+        step = "no change" if round(d, m.digits) == 0 else \
+            fmt_num(d, m.digits, " " + (m.delta_unit or m.unit), signed=True)
         return head + f" ({step}{', ' + self.verdict if self.verdict else ''})"
 
 

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from . import coach as _coach
 from .coach import CoachSettings
-from .format import END_DROP_NAME, end_drop_help, fmt_db, fmt_shares, fmt_time
+from .format import END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_time
 from .result import Feedback, TakeResult
 from .specificity import Specificity, check_specificity
 from .takes import summary
@@ -152,7 +152,7 @@ def _wait(t: TakeResult, s: CoachSettings) -> Headline:
 
 def _balance(t: TakeResult, s: CoachSettings) -> Headline:
     b = t.balance
-    value = fmt_shares(b.push_share, b.pull_share, b.move_away_share)
+    value = fmt_balance(b.push_share, b.pull_share, b.move_away_share)
     help_ = ("Share of your sentence time spent in Push (proposing, reasoning, stating what you expect), "
              "Pull (questions, listening, common ground) and Move Away (a deliberate pause); neutral "
              f"sentences make up the rest. All Push or all Pull over {s.balance_min_sentences} or more "
@@ -165,7 +165,8 @@ def _balance(t: TakeResult, s: CoachSettings) -> Headline:
         n = b.switches
         verdict, status = f"Push and Pull, {n} switch{'es' if n != 1 else ''}", "good"
     elif b.push_share or b.pull_share:
-        verdict, status = f"only {'Push' if b.push_share else 'Pull'} in a short take", "good"
+        verdict, status = (f"only {'Push' if b.push_share else 'Pull'}, in fewer than {s.balance_min_sentences} "
+                           "Push or Pull sentences"), "good"
     else:
         verdict, status = "no Push or Pull sentence", "unknown"
     return Headline("balance", "Push / Pull / Move Away", value, verdict, status, help_)

@@ -14,12 +14,14 @@ from html import escape
 from .coach import CoachSettings
 from .compare import score
 from .explain import BEHAVIOUR_TEXT, TAG_COLOURS, TAG_NAMES
-from .format import END_DROP_MEANING, END_DROP_NAME, fmt_db, fmt_num, fmt_shares, fmt_time, fmt_when
+from .format import END_DROP_MEANING, END_DROP_NAME, fmt_balance, fmt_db, fmt_num, fmt_time, fmt_when
 from .audio import AudioError, load
 from .takes import StoreError, Take, TakeStore
-from .timeline import FLOOR_DB, Timeline, timeline
+from .timeline import (FLOOR_DB, LOUDNESS_COLOUR, MOMENT_COLOUR_NAMES, MOMENT_COLOURS, PITCH_COLOUR, Timeline,
+                       timeline, wait_short)
 
-__all__ = ["report_html", "report_body_html", "report_markdown", "chart_svg", "file_stem", "take_timeline"]
+__all__ = ["report_html", "report_body_html", "report_markdown", "chart_svg", "file_stem", "take_timeline",
+           "not_analysed", "chart_key"]
 
 CHART_WIDTH_PX = 900
 _LEFT, _RIGHT, _TOP, _GAP, _BOTTOM = 56, 12, 22, 34, 30  # margins and the gap between panels (px)
@@ -43,6 +45,23 @@ def take_timeline(store: TakeStore, take: Take) -> Timeline | None:
     except (AudioError, StoreError):
         return None
     return timeline(audio.y, take.analysis, sr=audio.sr)
+
+
+def not_analysed(take: Take) -> str:
+    """One sentence for a take without a result: that its analysis failed (and why) or did not
+    finish, and that its recording is kept for another try."""
+    if take.status == "failed":
+        why = f"The analysis of this take failed: {take.error.rstrip('. ')}." if take.error else \
+            "The analysis of this take failed."
+    else:
+        why = "The analysis of this take did not finish."
+    return why + " Its recording is kept: analyse it again from the Takes page."
+
+
+def _no_tips(take: Take) -> str:
+    """What the Coaching section says when there is no tip: only an analysed take has nothing to flag."""
+    return "Nothing to flag in this take." if take.status == "done" else \
+        "No coaching: this take has not been analysed."
 
 
 def _title(take: Take) -> str:
@@ -73,7 +92,7 @@ def _facts(take: Take, a: dict, s: CoachSettings) -> list[tuple[str, str]]:
         (END_DROP_NAME, "–" if take.end_drop_db is None else
          f"{fmt_db(take.end_drop_db)} (typical sentence: {END_DROP_MEANING}; target below {s.end_drop_db:g} dB)"),
         ("Pitch range", num(a.get("pitch_range_st"), 1, " semitones")),
-        ("Push / Pull / Move Away", fmt_shares(*(pp.get(k) for k in ("push_share", "pull_share", "move_away_share")))
+        ("Push / Pull / Move Away", fmt_balance(*(pp.get(k) for k in ("push_share", "pull_share", "move_away_share")))
          if pp else "–"),
         ("Switches between Push and Pull", num(pp.get("switches"), 0)),
         ("Fillers", f"{len(a.get('fillers') or [])} ({num(take.fillers_per_100, 1)} per 100 words)"),
@@ -147,19 +166,16 @@ def report_body_html(take: Take, *, timeline: Timeline | None = None, settings: 
     if take.objective:
         parts.append(f"<p><strong>Influence objective:</strong> <span class=\"pre\">{e(take.objective)}</span></p>")
     if take.status != "done":
-        parts.append(f"<p class=\"miss\">This take has not been analysed ({e(take.status)})"
-                     + (f": {e(take.error)}" if take.error else "") + ".</p>")
+        parts.append(f"<p class=\"miss pre\">{e(not_analysed(take))}</p>")
     parts.append("<h2>The numbers</h2><table class=\"facts\">" + "".join(
         f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, a, s)) + "</table>")
     if timeline is not None and timeline.times_s:
         parts.append("<h2>Loudness and pitch</h2>" + chart_svg(timeline)
-                     + "<p class=\"muted\">Loudness in dBFS (0 is the loudest a recording can hold); pitch in "
-                       "semitones from your usual pitch. Grey: pauses; amber: the wait after your request; "
-                       "dashed lines: sentence ends.</p>")
+                     + f"<p class=\"muted\">{e(chart_key())}</p>")
     parts.append("<h2>Coaching</h2>")
     tips = _tips(a)
     parts.append("<table>" + "".join(f"<tr><th>{e(t)}</th><td>{e(m)}</td></tr>" for t, m in tips) + "</table>"
-                 if tips else "<p>Nothing to flag in this take.</p>")
+                 if tips else f"<p>{e(_no_tips(take))}</p>")
     if a:
         sc = score(take, s)
         parts.append(f"<h2>Targets met: {sc.total} of {sc.out_of}</h2><table>" + "".join(
@@ -211,13 +227,14 @@ def chart_svg(tl: Timeline) -> str:
     panels = ((loud_top, _LOUD_H), (pitch_top, _PITCH_H))
     for m in tl.moments:  # shaded spans under the lines
         if m.kind in ("pause", "wait") and m.end_s > m.start_s:
-            fill = "#f5b94a" if m.kind == "wait" else "#d0d7de"
+            fill = MOMENT_COLOURS[m.kind]
             for top, h in panels:
                 out.append(f'<rect x="{x(m.start_s):.1f}" y="{top}" width="{max(x(m.end_s) - x(m.start_s), 1):.1f}" '
-                           f'height="{h}" fill="{fill}" fill-opacity="0.45"><title>{escape(m.label)}</title></rect>')
-            if m.kind == "wait":
-                out.append(f'<text x="{x(m.start_s) + 3:.1f}" y="{loud_top + 12}" font-size="11" fill="#7a4d00">'
-                           f'{escape(m.label)}</text>')
+                           f'height="{h}" fill="{fill}" fill-opacity="0.35"><title>{escape(m.label)}</title></rect>')
+            if m.kind == "wait" and x(m.end_s) - x(m.start_s) >= 36:  # its length, inside the band at the top
+                out.append(f'<text x="{(x(m.start_s) + x(m.end_s)) / 2:.1f}" y="{loud_top + 12}" font-size="11" '
+                           f'text-anchor="middle" font-weight="bold" fill="{fill}">{escape(wait_short(m))}'
+                           f'<title>{escape(m.label)}</title></text>')
     for top, h in panels:
         out.append(f'<rect x="{_LEFT}" y="{top}" width="{plot_w}" height="{h}" fill="none" stroke="#bbb"/>')
     for db in (-60, -40, -20, 0):
@@ -231,14 +248,15 @@ def chart_svg(tl: Timeline) -> str:
         if m.kind == "sentence_end":
             for top, h in panels:
                 out.append(f'<line x1="{x(m.end_s):.1f}" x2="{x(m.end_s):.1f}" y1="{top}" y2="{top + h}" '
-                           f'stroke="#555" stroke-dasharray="3,3"><title>{escape(m.label)}</title></line>')
+                           f'stroke="{MOMENT_COLOURS["sentence_end"]}" stroke-dasharray="3,3">'
+                           f'<title>{escape(m.label)}</title></line>')
     pts = " ".join(f"{x(t):.1f},{y_loud(v):.1f}" for t, v in zip(tl.times_s, tl.loudness_db))
-    out.append(f'<polyline points="{pts}" fill="none" stroke="#0b5cad" stroke-width="1.3"/>')
+    out.append(f'<polyline points="{pts}" fill="none" stroke="{LOUDNESS_COLOUR}" stroke-width="1.3"/>')
     for run in _runs(tl.times_s, tl.pitch_st):
         pts = " ".join(f"{x(t):.1f},{y_pitch(v):.1f}" for t, v in run)
-        out.append(f'<polyline points="{pts}" fill="none" stroke="#8250df" stroke-width="1.6"/>'
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{PITCH_COLOUR}" stroke-width="1.6"/>'
                    if len(run) > 1 else f'<circle cx="{x(run[0][0]):.1f}" cy="{y_pitch(run[0][1]):.1f}" r="1.5" '
-                                        'fill="#8250df"/>')
+                                        f'fill="{PITCH_COLOUR}"/>')
     step = next(s for s in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300) if duration / s <= 12)
     base = pitch_top + _PITCH_H
     for i in range(int(duration // step) + 1):
@@ -249,6 +267,15 @@ def chart_svg(tl: Timeline) -> str:
     out.append(f'<text x="{_LEFT + plot_w}" y="{base + 28}" font-size="11" text-anchor="end" fill="#555">'
                "time (m:ss)</text></svg>")
     return "\n".join(out)
+
+
+def chart_key() -> str:
+    """What the chart's colours and marks mean (said the same under the studio's chart)."""
+    c = MOMENT_COLOUR_NAMES
+    return ("Blue line: loudness in dBFS (0 is the loudest a recording can hold; silence reads low). Orange line: "
+            "pitch in semitones from your usual pitch (a rise at the end of a request sounds unsure). "
+            f"Shaded {c['pause']}: pauses; shaded {c['wait']}: the wait after your request, its length written "
+            "at the top; dashed lines: sentence ends.")
 
 
 def _hline(y: float, plot_w: float, label: str) -> str:
@@ -289,13 +316,12 @@ def report_markdown(take: Take, *, settings: CoachSettings | None = None) -> str
     if take.objective:
         out += [f"**Influence objective:** {_md(take.objective)}", ""]
     if take.status != "done":
-        out += [f"This take has not been analysed ({take.status})" + (f": {_md(take.error)}" if take.error else "")
-                + ".", ""]
+        out += [_md(not_analysed(take)), ""]
     out += ["## The numbers", "", "| | |", "|---|---|"]
     out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, a, settings or CoachSettings())]
     out += ["", "## Coaching", ""]
     tips = _tips(a)
-    out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else ["Nothing to flag in this take."]
+    out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else [_md(_no_tips(take))]
     if a:
         sc = score(take, settings)
         out += ["", f"## Targets met: {sc.total} of {sc.out_of}", ""]

@@ -11,7 +11,7 @@ import math
 from datetime import datetime
 
 __all__ = ["MINUS", "END_DROP_NAME", "END_DROP_MEANING", "fmt_time", "fmt_num", "fmt_db", "fmt_shares",
-           "fmt_when", "end_drop_help", "quote"]
+           "fmt_balance", "fmt_when", "end_drop_help", "quote"]
 
 MINUS = "\u2212"
 
@@ -53,6 +53,16 @@ def fmt_db(value: float | None, digits: int = 1) -> str:
 def fmt_shares(*shares: float | None) -> str:
     """Shares 0..1 as "55% / 45% / 0%"."""
     return " / ".join(fmt_num(None if s is None else 100 * s, 0, "%") for s in shares)
+
+
+def fmt_balance(push: float | None, pull: float | None, move_away: float | None) -> str:
+    """The Push / Pull / Move Away shares (0..1) with the rest of the speaking time, in neutral
+    sentences, so that the numbers add up: "70% / 10% / 0% · 20% neutral" (no neutral part when
+    it rounds to 0%; "–" when nothing was measured)."""
+    if push is None and pull is None and move_away is None:
+        return "–"
+    neutral = 100 * max(0.0, 1.0 - sum(s or 0.0 for s in (push, pull, move_away)))
+    return fmt_shares(push, pull, move_away) + (f" · {neutral:.0f}% neutral" if round(neutral) else "")
 
 
 def fmt_when(iso: str | None, *, seconds: bool = True) -> str:

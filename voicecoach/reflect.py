@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 from .coach import CoachSettings
 from .explain import TIP_TITLES, ObjectiveComparison, compare_objective
-from .format import fmt_num, fmt_shares
-from .takes import summary
+from .format import fmt_balance, fmt_num
+from .scenarios import PULL_PROMPTS
+from .takes import Preparation, summary
 
 __all__ = ["Question", "PRACTICE_QUESTIONS", "MEETING_QUESTIONS", "TakeFacts", "take_facts", "beside",
-           "meeting_beside", "questions_for"]
+           "meeting_beside", "questions_for", "prepared_questions"]
 
 
 @dataclass(frozen=True)
@@ -72,10 +73,30 @@ class TakeFacts:
     tips: tuple[str, ...]  # the coaching tips in a few words (explain.TIP_TITLES), most important first
     objective: ObjectiveComparison | None  # the request against the objective (explain.compare_objective);
     # None when no objective was prepared
+    objective_text: str = ""  # the objective as written (blank: none prepared)
+    prepared_questions: tuple[str, ...] = ()  # the questions written on the Prepare page (prepared_questions)
 
 
-def take_facts(analysis: dict, *, objective: str = "") -> TakeFacts:
-    """The facts of one stored analysis (``Take.analysis``), compared with ``objective``."""
+def prepared_questions(prep: Preparation | None) -> tuple[str, ...]:
+    """The questions the user wrote on the Prepare page (the Pull prompt "Your questions"), one
+    per line or per question mark, without list bullets or numbers. An older preparation kept
+    only as one Pull text gives its lines (the prompts' headings left out)."""
+    if prep is None:
+        return ()
+    text = prep.notes.get("questions", "")
+    if not text.strip():
+        headings = {f"{p.label}:" for p in PULL_PROMPTS}
+        text = "\n".join(line for line in prep.pull_notes.splitlines() if line.strip() not in headings)
+    out: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*•·]|\d+[.)])\s*", "", line).strip()
+        out += [q for q in re.split(r"(?<=\?)\s+", line) if q.strip()]
+    return tuple(dict.fromkeys(out))
+
+
+def take_facts(analysis: dict, *, objective: str = "", questions: tuple[str, ...] = ()) -> TakeFacts:
+    """The facts of one stored analysis (``Take.analysis``), compared with ``objective`` and
+    with the ``questions`` prepared (:func:`prepared_questions`)."""
     req = analysis.get("request") or None
     cols = summary(analysis)
     words = analysis.get("words") or []
@@ -104,6 +125,7 @@ def take_facts(analysis: dict, *, objective: str = "") -> TakeFacts:
         tips=tuple(TIP_TITLES.get(f.get("code"), _first_sentence(f["message"]))
                    for f in analysis.get("feedback") or ()),
         objective=compare_objective(objective, req["text"] if req else None),
+        objective_text=objective.strip(), prepared_questions=tuple(questions),
     )
 
 
@@ -155,7 +177,7 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
     """
     s = settings or CoachSettings()
     f = facts
-    stated: list[str] = []
+    stated: list[str] = [f"Your objective: {_quote(f.objective_text, 300)}"] if f.objective_text else []
     if f.request_text is None:
         stated.append("No sentence in this take asked your manager for something.")
     else:
@@ -184,11 +206,12 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
         questions += [_quote(q) for q in f.pull_other]
     elif not n:
         questions.append("No Pull sentence at all in this take.")
+    questions += _prepared(f.prepared_questions)
 
     time = []
     if f.push_share is not None:
-        time.append(f"Push / Pull / Move Away: {fmt_shares(f.push_share, f.pull_share, f.move_away_share)} "
-                    "of your speaking time.")
+        time.append("Your speaking time in Push / Pull / Move Away: "
+                    f"{fmt_balance(f.push_share, f.pull_share, f.move_away_share)}.")
         gap = f.push_share - f.pull_share
         time.append("Most of it in Push." if gap > 0.1 else "Most of it in Pull." if gap < -0.1
                     else "About even between Push and Pull.")
@@ -222,11 +245,22 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
     }
 
 
-def meeting_beside(objective: str) -> dict[str, tuple[str, ...]]:
-    """The lines to show beside the after-the-meeting questions: the prepared objective."""
+def _prepared(questions: tuple[str, ...]) -> list[str]:
+    """The lines naming the questions prepared on the Prepare page, to set against those asked."""
+    if not questions:
+        return ["You wrote no questions on the Prepare page: write them there to check them here next time."]
+    n = len(questions)
+    return [f"The {n} question{'s' * (n != 1)} you prepared:"] + [_quote(q) for q in questions]
+
+
+def meeting_beside(objective: str, *, questions: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """The lines to show beside the after-the-meeting questions: the prepared objective (beside
+    whether you met it and whether you stated it) and the questions prepared."""
     if not objective.strip():
-        return {"objective_met": ("No objective prepared: the Prepare page keeps one for next time.",)}
-    return {"objective_met": (f"Your objective: {_quote(objective, 300)}",)}
+        planned = ("No objective prepared: the Prepare page keeps one for next time.",)
+    else:
+        planned = (f"Your objective: {_quote(objective, 300)}",)
+    return {"objective_met": planned, "stated": planned, "questions": tuple(_prepared(tuple(questions)))}
 
 
 def questions_for(kind: str) -> tuple[Question, ...]:

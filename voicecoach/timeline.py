@@ -16,10 +16,18 @@ from . import prosody
 from .types import Region
 from .audio import SR
 
-__all__ = ["Moment", "Timeline", "timeline", "STEP_S"]
+__all__ = ["Moment", "Timeline", "timeline", "STEP_S", "MOMENT_NAMES", "MOMENT_COLOURS", "MOMENT_COLOUR_NAMES",
+           "LOUDNESS_COLOUR", "PITCH_COLOUR", "wait_short"]
 
 STEP_S = 0.05  # seconds between the points drawn (the analysis measures every 10 ms)
 FLOOR_DB = -70.0  # loudness drawn no lower than this (dBFS): silence reads as the floor
+
+#: How every chart of a take (the studio's and the exported report's) names and colours its
+#: marked moments and its two lines: one mapping, so the page and the file look the same.
+MOMENT_NAMES = {"sentence_end": "sentence end", "pause": "pause", "wait": "wait after the request"}
+MOMENT_COLOURS = {"sentence_end": "#7a7a7a", "pause": "#9ecae1", "wait": "#31a354"}
+MOMENT_COLOUR_NAMES = {"sentence_end": "grey", "pause": "light blue", "wait": "green"}
+LOUDNESS_COLOUR, PITCH_COLOUR = "#3b6fb6", "#e6550d"  # blue, orange
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,12 @@ def moments(analysis: dict) -> tuple[Moment, ...]:
             " (still waiting when the recording stopped)" if r.get("still_waiting") else "")
         out.append(Moment("wait", r["speech_end"], end, label))
     return tuple(sorted(out, key=lambda m: (m.start_s, m.end_s)))
+
+
+def wait_short(m: Moment) -> str:
+    """The wait's length as drawn inside its shaded band: "0.8 s" (the full label is in the
+    legend and the tooltip)."""
+    return f"{m.end_s - m.start_s:.1f} s"
 
 
 def _speech_spans(analysis: dict):
