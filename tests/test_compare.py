@@ -16,7 +16,9 @@ WAITS_S = (0.8, 2.8)
 
 
 def ask(wait_s: float) -> bytes:
-    y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+    """The same words with a calm 1 s pause before the request, so that the pace (which counts
+    up to 1 s of each pause) sits inside the target whether the wait is 0.8 s or 2.8 s."""
+    y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(1.0),
                        Speech("Please enrol me on the leadership course before the March intake."), Silence(wait_s),
                        Speech("What do you think?"), Silence(0.5)])
     return to_wav_bytes(y)
@@ -134,3 +136,20 @@ def test_score_details_read_right_with_negative_end_drops(takes):
         sentence["end_drop_db"] = -0.2 - k  # every end louder than its sentence
     point = score(replace(takes[1], analysis_json=json.dumps(a))).points[3]
     assert point.short == "end drop" and point.met and point.detail == "largest end drop −0.2 dB"
+
+
+@pytest.mark.parametrize("before, after, text", [
+    (0.7, 0.7, "Push share 70% → 70% (no change)"),
+    (0.7, 0.75, "Push share 70% → 75% (+5 percentage points)"),
+    (0.7, 0.6, "Push share 70% → 60% (−10 percentage points)"),
+], ids=["same", "up", "down"])
+def test_a_share_changes_in_percentage_points_not_in_points(takes, before, after, text):
+    """"points" is the best take's score: a change of a share reads "percentage points" or "no change"."""
+    a, b = replace(takes[0], push_share=before), replace(takes[0], push_share=after)
+    (c,) = [c for c in changes(a, b) if c.metric.key == "push_share"]
+    assert c.text == text
+
+
+def test_an_unchanged_number_says_no_change(takes):
+    c = by_name(changes(takes[0], takes[0]), "wait after the request")
+    assert "(no change" in c.text and "+0.0" not in c.text and "0.0 s," not in c.text

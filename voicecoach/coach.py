@@ -123,7 +123,7 @@ def uptalk(t: TakeResult, s: CoachSettings) -> Feedback | None:
 
 
 def pace_fast(t: TakeResult, s: CoachSettings) -> Feedback | None:
-    """Speaking pace (silences of 2 s or more left out, ``delivery.measure_pace``) above
+    """Speaking pace (each pause counted up to 1 s, ``delivery.measure_pace``) above
     ``pace_max_wpm``; names the fastest sentence of at least ``min_timed_words`` words."""
     wpm = t.pace.speaking_wpm
     if wpm is None or wpm <= s.pace_max_wpm:
@@ -133,7 +133,7 @@ def pace_fast(t: TakeResult, s: CoachSettings) -> Feedback | None:
     where = (" Slow down, above all in the sentence that carries your request." if t.request
              else " Slow down: it gives each point room to land.")
     return Feedback("pace_fast", "medium",
-                    f"You spoke at {wpm:.0f} words a minute (your pauses counted, waits of 2 s or more left out); "
+                    f"You spoke at {wpm:.0f} words a minute (each pause counted up to 1 s); "
                     f"a calm conversational pace is about {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f}.{where}"
                     + (f" The most hurried sentence: {quote(x.text)}." if x else ""),
                     x.start_s if x else None, x.end_s if x else None)
@@ -144,7 +144,7 @@ def pace_slow(t: TakeResult, s: CoachSettings) -> Feedback | None:
     if wpm is None or wpm >= s.pace_min_wpm:
         return None
     return Feedback("pace_slow", "low",
-                    f"You spoke at {wpm:.0f} words a minute (your pauses counted, waits of 2 s or more left out), "
+                    f"You spoke at {wpm:.0f} words a minute (each pause counted up to 1 s), "
                     f"slower than about {s.pace_min_wpm:.0f}. Slow is good for the ask itself, but keep the lead-in "
                     "moving so it does not drag.", None, None)
 

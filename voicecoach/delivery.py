@@ -27,7 +27,7 @@ MIN_PITCH_FRAMES = 20  # voiced 10 ms frames needed for a pitch range
 WORD_END_TOLERANCE_S = 0.1  # a speech region starting this soon after a word's end still holds it
 SAME_BREATH_S = 0.05  # the next word starting this far inside the request's speech: carried on
 SEMITONE_REF_HZ = 100.0  # pitch in semitones is measured from this frequency (any would do)
-LISTENING_SILENCE_S = 2.0  # a silence this long is listening for an answer, not part of the pace
+PAUSE_IN_PACE_MAX_S = 1.0  # a pause counts towards the speaking pace up to this long (s); beyond, it is listening
 OCTAVE_JUMP_ST = 7.0  # a frame this far from the word's median pitch is an octave error
 
 
@@ -84,7 +84,7 @@ class Pace:
 
     wpm: float | None  # words / (last word end - first word start)
     articulation_wpm: float | None  # the same span without its pauses (>= min_pause_s)
-    speaking_wpm: float | None  # words / time speaking, silences >= 2 s left out: what the pace tips judge
+    speaking_wpm: float | None  # words / time speaking, each pause counted up to 1 s: what the pace tips judge
     speaking_time_s: float  # first word start to last word end
 
 
@@ -260,11 +260,11 @@ def measure_pace(words: Sequence[Word], *, sentences: Sequence[Sentence], pauses
 
     - ``wpm``: words / (last word end - first word start) x 60;
     - ``articulation_wpm``: the same, without the pauses;
-    - ``speaking_wpm``: the same, without the silences of ``LISTENING_SILENCE_S`` (2 s) or
-      more. The pauses between sentences count: they are the calm the advice "slow down" asks
-      for, and a conversational pace of 100–160 words a minute includes them. A silence of 2 s
-      or more is listening (above all the wait after the request, which the speaker should
-      hold), so a take that holds a 4 s wait is not "slower" for it. The pace tips judge this.
+    - ``speaking_wpm``: the same, with each pause counted up to ``PAUSE_IN_PACE_MAX_S`` (1 s).
+      The pauses between sentences count: they are the calm the advice "slow down" asks for,
+      and a conversational pace of 100–160 words a minute includes them. A longer silence is
+      listening (above all the wait after the request, which the speaker should hold), so a
+      take that holds a 4 s wait is no "slower" than one that holds 2 s. The pace tips judge this.
       (The time inside sentences alone is nearly the articulation rate: real readers at a calm
       130 words a minute measured 190–200 that way.)
     """
@@ -273,7 +273,7 @@ def measure_pace(words: Sequence[Word], *, sentences: Sequence[Sentence], pauses
         return Pace(None, None, None, 0.0)
     span_s = words[-1].end_s - words[0].start_s
     paused_s = sum(p.duration_s for p in pauses)
-    listening_s = sum(p.duration_s for p in pauses if p.duration_s >= LISTENING_SILENCE_S)
+    listening_s = sum(max(0.0, p.duration_s - PAUSE_IN_PACE_MAX_S) for p in pauses)
     return Pace(wpm=_wpm(n, span_s), articulation_wpm=_wpm(n, span_s - paused_s),
                 speaking_wpm=_wpm(n, span_s - listening_s), speaking_time_s=round(span_s, 3))
 
