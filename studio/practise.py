@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from studio import live_panel
 from studio.charts import loudness_pitch_chart
 from studio.render import (PART_WORDS, comparison_html, md_naming, plain, specificity_html, tip_html,
                            transcript_html)
@@ -95,8 +96,19 @@ with left:
                     st.html(plain(str(text)))
 with right:
     st.subheader("Say it out loud")
-    recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
-    uploaded = st.file_uploader("…or analyse a recording", type=["wav", "flac", "ogg", "mp3", "webm", "m4a"])
+    live_mode = st.toggle("Live mode: see your words and the wait as you speak", key="live_mode",
+                          help="The microphone streams to this machine only (no outside server is asked); the "
+                               "words appear as they are recognised and, after your request, a counter shows the "
+                               "silence you hold. The feedback is ready the moment you stop.")
+    if not live_mode:
+        recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
+        uploaded = st.file_uploader("…or analyse a recording", type=["wav", "flac", "ogg", "mp3", "webm", "m4a"])
+if live_mode:  # the live recorder runs last on the page: it redraws until Stop
+    if store is None:
+        st.error(str(store_error))
+        st.stop()
+    live_panel.render(store, objective)
+    st.stop()
 
 # The most recent input wins: remember which recording each widget last held.
 seen = st.session_state.setdefault("seen", {})

@@ -14,6 +14,10 @@ for _name in (
 ):
     _os.environ.setdefault(_name, "1")
 del _name
+# CTranslate2's OpenMP threads sleep when idle instead of spinning: with another Whisper job on the
+# machine (a second take, a second session) spinning threads made one utterance take up to 7 s
+# instead of 0.5-0.7 s; a lone analysis is no slower (measured by the live work, voicecoach.live).
+_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from .audio import AudioError, load  # noqa: E402
 from .transcribe import ModelError  # noqa: E402

@@ -25,7 +25,7 @@ from .result import RequestResult, SentenceResult, TakeResult
 from .transcribe import TranscribeSettings
 from .types import Region, Word
 
-__all__ = ["Settings", "STAGES", "Progress", "analyse", "assess", "measure"]
+__all__ = ["Settings", "STAGES", "Progress", "analyse", "assess", "measure", "conclude"]
 
 log = logging.getLogger("voicecoach")
 MIN_SPEECH_S = 0.3  # less speech than this (seconds) in a take: "no speech was heard"
@@ -143,20 +143,32 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
         raise AudioError("no words could be recognised in the recording; speak closer to the "
                          "microphone and record again")
     report("pitch and loudness")
-    c = _prosody.contours(y, sr=SR, energy=speech.energy_db, speech=speech.regions, pitch=st.pitch)
-    clock.lap("prosody")
-    report("delivery")
-    nxt = {"delivery": "wording", "wording": "coaching"}
-    t = measure(tr.words, regions=speech.regions, contours=c, duration_s=duration_s, model=tr.model,
-                settings=st, lap=lambda stage: (clock.lap(stage), report(nxt[stage])))
+    nxt = {"prosody": "delivery", "delivery": "wording", "wording": "coaching", "coach": "done"}
+    t = conclude(audio, speech=speech, words=tr.words, model=tr.model, settings=st,
+                 lap=lambda stage: (clock.lap(stage), report(nxt[stage])))
+    timings = clock.done()
+    log.info("analysed %.1f s of audio in %.2f s", duration_s, timings["total"])
+    return replace(t, timings_s=timings)
+
+
+def conclude(audio: Audio, *, speech: _prosody.Speech, words: Sequence[Word], model: str,
+             settings: Settings | None = None, contours: _prosody.Contours | None = None,
+             lap=lambda stage: None) -> TakeResult:
+    """The take-level rest of :func:`analyse` once its words are known: contours (pass them if
+    already computed), the measures, the cautions and the coaching. The live path
+    (:mod:`voicecoach.live`) gathers the words while the take is spoken and ends here too.
+    ``lap(stage)`` is called after "prosody", "delivery", "wording" and "coach"."""
+    st = settings or Settings()
+    c = contours or _prosody.contours(audio.y, sr=SR, energy=speech.energy_db, speech=speech.regions,
+                                      pitch=st.pitch)
+    lap("prosody")
+    t = measure(words, regions=speech.regions, contours=c, duration_s=audio.duration_s, model=model,
+                settings=st, lap=lap)
     t = replace(t, warnings=_cautions.cautions(audio, words=t.words, regions=speech.regions,
                                                energy_db=speech.energy_db, settings=st.cautions))
     feedback = _coach.coach(t, settings=st.coach)
-    clock.lap("coach")
-    report("done")
-    timings = clock.done()
-    log.info("analysed %.1f s of audio in %.2f s", duration_s, timings["total"])
-    return replace(t, feedback=feedback, timings_s=timings, vad_agreement=speech.vad_agreement)
+    lap("coach")
+    return replace(t, feedback=feedback, vad_agreement=speech.vad_agreement)
 
 
 class _Reporter:

@@ -90,11 +90,15 @@ class Speech:
     vad_agreement: float  # share of frames on which the VAD and the frame energy agree
 
 
-def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None) -> Speech:
+def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None,
+                vad: Sequence[Region] | None = None) -> Speech:
     """Speech regions of a take: Silero VAD (:func:`speech_regions`), widened by at most
-    0.2 s to the frame-energy regions on soft onsets (:func:`refine_regions`)."""
+    0.2 s to the frame-energy regions on soft onsets (:func:`refine_regions`).
+
+    Pass ``vad`` when Silero has already run over ``y`` (the live path runs it block by block,
+    :class:`voicecoach.live_vad.StreamingVad`, with the same regions as :func:`speech_regions`)."""
     s = settings or VadSettings()
-    vad = speech_regions(y, sr=sr, settings=s)
+    vad = speech_regions(y, sr=sr, settings=s) if vad is None else tuple(vad)
     energy = energy_db(y, sr=sr)
     by_energy = energy_regions(energy, level=s.energy_level, max_below_loud_db=s.energy_max_below_loud_db)
     agree = agreement(vad, by_energy, duration_s=len(y) / sr)
