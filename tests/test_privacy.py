@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -49,11 +50,26 @@ def _addresses(line: str) -> list[str]:
     return _V4.findall(line) + _V6.findall(line)
 
 
-def outbound(trace: str) -> list[str]:
+def own_address(address: str) -> bool:
+    """True for an address of this machine's own interfaces (the kernel delivers packets to it
+    locally): the only addresses a socket can be bound to."""
+    ip = ipaddress.ip_address(address)
+    with socket.socket(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((address, 0))
+        except OSError:
+            return False
+    return True
+
+
+def outbound(trace: str, *, own_ok: bool = False) -> list[str]:
     """Lines of an ``strace -e trace=network`` log that send to another machine: a connect/send to an
-    address off loopback, or to port 53 anywhere (a DNS look-up, even through a local resolver)."""
+    address off loopback, or to port 53 anywhere (a DNS look-up, even through a local resolver).
+    ``own_ok``: this machine's own interface addresses count as local too (live mode's WebRTC: the
+    browser offers only its host addresses, never loopback)."""
+    ok = (lambda a: _loopback(a) or own_address(a)) if own_ok else _loopback
     return [line for line in trace.splitlines() if _SENDS.search(line)
-            and (any(not _loopback(a) for a in _addresses(line)) or "htons(53)" in line)]
+            and (any(not ok(a) for a in _addresses(line)) or "htons(53)" in line)]
 
 
 def inet_binds(trace: str) -> list[tuple[str, int]]:
@@ -233,3 +249,44 @@ def test_studio_opened_to_the_network_looks_nothing_up(tmp_path):
     trace = log.read_text()
     assert ("0.0.0.0", port) in inet_binds(trace)
     assert outbound(trace) == []
+
+
+def test_own_address_is_this_machine_only():
+    assert own_address("127.0.0.1")
+    assert not own_address("8.8.8.8") and not own_address("20.42.65.92")  # negative controls
+
+
+@pytest.mark.slow
+def test_live_mode_stays_on_this_machine(tmp_path):
+    """A live take (WebRTC from chromium's fake microphone into the studio) under strace: the
+    server sends to no other machine, asks no STUN/TURN server and looks up no name."""
+    from playwright.sync_api import sync_playwright
+
+    from test_browser_live import _mic_file
+
+    mic, duration_s = _mic_file(tmp_path, "Please enrol me on the leadership course before the March intake.")
+    with traced_studio(tmp_path, ROOT / "app.py") as (url, port, log, home), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={mic}%noloop", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+        ctx = browser.new_context()
+        ctx.grant_permissions(["microphone"], origin=url)
+        page = ctx.new_page()
+        page.goto(url)
+        page.get_by_text("Live mode: see your words and the wait as you speak").click(timeout=60_000)
+        recorder = page.frame_locator('iframe[title*="webrtc_streamer"]')
+        recorder.get_by_role("button", name="Start live take").click(timeout=60_000)
+        page.wait_for_timeout(int((duration_s - 0.7) * 1000))
+        recorder.get_by_role("button", name="Stop").click(timeout=20_000)
+        page.get_by_text("Wait after the request", exact=True).wait_for(timeout=120_000)
+        text = page.inner_text("body")
+        browser.close()
+    trace = log.read_text()
+    assert "leadership course" in text.lower().replace("enroll", "enrol")
+    assert [t.status for t in TakeStore(home / "voicecoach").list()] == ["done"]
+    sends = [line for line in trace.splitlines() if _SENDS.search(line) and "htons(" in line]
+    assert any(not _loopback(a) for line in sends for a in _addresses(line)), \
+        "no WebRTC packet to a host address in the trace: the live take did not stream"  # the check could fail
+    assert outbound(trace, own_ok=True) == []
+    assert _telemetry_files(home) == []
