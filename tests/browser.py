@@ -146,3 +146,19 @@ def full_page_screenshot(page, path: Path, *, width: int = 1400) -> None:
         page.set_viewport_size({"width": width, "height": max(int(height), 600)})
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A studio on a free port with its own data folder, shared by one test module."""
+    s = Server(tmp_path_factory.mktemp("studio") / "home")
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def pw():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p

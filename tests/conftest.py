@@ -26,3 +26,21 @@ def _tools():
     missing = [t for t in ("espeak-ng", "sox") if not shutil.which(t)]
     if missing:
         pytest.exit(f"missing system tools {missing}: run `make test`, which installs them", returncode=1)
+
+
+@pytest.fixture(scope="session")
+def wait_recordings(whisper):
+    """(wav bytes, analysis dict) of two asks that differ only in the wait after the request
+    (0.8 s and 2.8 s): the Takes and Compare page tests store them."""
+    from synth import Silence, Speech, build_take, to_wav_bytes
+    from voicecoach.analysis import analyse
+    from voicecoach.audio import load
+
+    out = []
+    for wait in (0.8, 2.8):
+        y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
+                           Speech("Please enrol me on the leadership course before the March intake."),
+                           Silence(wait), Speech("What do you think?"), Silence(0.5)])
+        wav = to_wav_bytes(y)
+        out.append((wav, analyse(load(wav)).to_dict()))
+    return out

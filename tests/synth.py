@@ -100,3 +100,17 @@ def build_take(parts, *, lead_s: float = 0.3) -> tuple[np.ndarray, Truth]:
         t += len(y) / SR
     y = np.concatenate(chunks)
     return y, Truth(tuple(spoken), tuple(silent), len(y) / SR)
+
+
+#: A seven-sentence ask with the gaps (s) between its sentences; the 3 s gap follows the request
+#: (sentence 4). Shared by the transcription and the live tests.
+LONG_ASK = (
+    "Thanks for making time for this today.",
+    "I have really enjoyed leading the data migration this year.",
+    "The team shipped two weeks early.",
+    "I would like to grow as a leader next.",
+    "Please enrol me on the leadership course before the March intake.",
+    "What do you think?",
+    "I can share the plan by Friday.",
+)
+LONG_ASK_GAPS_S = (0.3, 0.8, 0.5, 1.2, 3.0, 0.6)

@@ -3,25 +3,13 @@ into the studio's st.audio_input and the page shows the analysis of what it hear
 (Shared helpers: tests/browser.py; the whole studio in a browser: test_browser_studio.py.)"""
 import pytest
 
-from browser import Server, launch, open_page, record, wait_for_result, wav_file, wav_seconds
+from browser import pw, server  # noqa: F401  (fixtures)
+from browser import launch, open_page, record, wait_for_result, wav_file, wav_seconds
 from browser import CHROMIUM, free_port as _free_port  # noqa: F401  (test_privacy.py imports both from here)
 from synth import Silence, Speech
 from voicecoach.takes import TakeStore
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("browser") / "home")
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.mark.parametrize("said,expect,absent", [

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from browser import Server, launch, open_page, upload, wait_for_result, wav_file, wav_seconds
+from browser import pw, server  # noqa: F401  (fixtures)
+from browser import launch, open_page, upload, wait_for_result, wav_file, wav_seconds
 from synth import Silence, Speech
 from voicecoach.takes import TakeStore
 
@@ -33,19 +34,6 @@ LONG = ("I have been thinking about the next step in my work for a while now.",
         "I think the team would gain from someone who can run planning with confidence.")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    s = Server(tmp_path_factory.mktemp("load") / "home")
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        yield p
 
 
 def test_three_sessions_analysing_at_once_all_get_their_results(server, pw, tmp_path):

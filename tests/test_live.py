@@ -4,21 +4,12 @@ number of samples fed, never the wall clock)."""
 import numpy as np
 import pytest
 
-from synth import Silence, Speech, build_take
+from synth import Silence, Speech, build_take, LONG_ASK, LONG_ASK_GAPS_S
 from voicecoach import live, prosody
 from voicecoach.analysis import analyse
 from voicecoach.audio import SR, Audio, AudioError
 
-SENTENCES = [
-    "Thanks for making time for this today.",
-    "I have really enjoyed leading the data migration this year.",
-    "The team shipped two weeks early.",
-    "I would like to grow as a leader next.",
-    "Please enrol me on the leadership course before the March intake.",
-    "What do you think?",
-    "I can share the plan by Friday.",
-]
-GAPS_S = [0.3, 0.8, 0.5, 1.2, 3.0, 0.6]
+SENTENCES, GAPS_S = list(LONG_ASK), list(LONG_ASK_GAPS_S)
 REQUEST = 4  # the sentence followed by the 3 s wait
 
 

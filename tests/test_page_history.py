@@ -6,9 +6,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.analysis import analyse
-from voicecoach.audio import load
 from voicecoach.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -16,16 +13,8 @@ HOSTILE = "**x** <script>alert(1)</script> $x$"
 
 
 @pytest.fixture(scope="module")
-def recordings(whisper):
-    """(wav bytes, analysis dict) of two asks that differ in the wait after the request."""
-    out = []
-    for wait in (0.8, 2.8):
-        y, _ = build_take([Speech("I have really enjoyed leading the data migration this year."), Silence(0.6),
-                           Speech("Please enrol me on the leadership course before the March intake."),
-                           Silence(wait), Speech("What do you think?"), Silence(0.5)])
-        wav = to_wav_bytes(y)
-        out.append((wav, analyse(load(wav)).to_dict()))
-    return out
+def recordings(wait_recordings):
+    return wait_recordings
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from voicecoach import prosody, transcribe
-from synth import Silence, Speech, build_take
+from synth import Silence, Speech, build_take, LONG_ASK, LONG_ASK_GAPS_S
 from voicecoach.transcribe import TranscribeSettings, Utterance, plan_utterances
 from voicecoach.types import Region, Word
 
@@ -50,16 +50,7 @@ def test_an_invented_sign_off_is_dropped_and_a_said_one_kept():
 
 # --- whole takes through the real model ----------------------------------------------------
 
-SENTENCES = [
-    "Thanks for making time for this today.",
-    "I have really enjoyed leading the data migration this year.",
-    "The team shipped two weeks early.",
-    "I would like to grow as a leader next.",
-    "Please enrol me on the leadership course before the March intake.",
-    "What do you think?",
-    "I can share the plan by Friday.",
-]
-GAPS_S = [0.3, 0.8, 0.5, 1.2, 3.0, 0.6]
+SENTENCES, GAPS_S = list(LONG_ASK), list(LONG_ASK_GAPS_S)
 
 
 @pytest.fixture(scope="module")
