@@ -174,3 +174,17 @@ def test_decode_errors_name_no_exception_class():
     with pytest.raises(AudioError) as err:
         load(_noise_as_text(), name="notes.wav")
     assert not re.search(r"\(\w*Error\)", str(err.value)) and str(err.value).startswith("notes.wav ")
+
+
+def test_the_upload_limit_holds_the_longest_take():
+    """The studio's upload limit (.streamlit/config.toml) admits the longest take as 16-bit 48 kHz
+    mono WAV, and is not so large that a take far over the length limit fits as such a WAV."""
+    import tomllib
+    from pathlib import Path
+
+    from voicecoach.audio import MAX_DURATION_S
+
+    config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
+    limit_mb = config["server"]["maxUploadSize"]
+    wav_mb = MAX_DURATION_S * 48_000 * 2 / 1e6
+    assert wav_mb < limit_mb < 2 * wav_mb
