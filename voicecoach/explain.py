@@ -100,8 +100,9 @@ def headline(t: TakeResult, *, settings: CoachSettings | None = None) -> tuple[H
 
 def _pace(t: TakeResult, s: CoachSettings) -> Headline:
     wpm, band = t.pace.speaking_wpm, f"{s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f} wpm"
-    help_ = ("Words per minute while you were speaking (wpm). The silences between sentences are left "
-             f"out, so holding the wait after your request does not lower it. Target: a calm {band}.")
+    help_ = ("Words per minute while you were speaking (wpm). Each pause counts up to 1 s, so pausing "
+             "between sentences slows it, while holding the wait after your request does not lower it. "
+             f"Target: a calm {band}.")
     if wpm is None:
         return Headline("pace", "Speaking pace", "–", "too little speech to time", "unknown", help_)
     if _coach.pace_fast(t, s):
