@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.charts import loudness_pitch_chart
-from studio.render import md_naming
+from studio.render import AUDIO_MIME, md_naming
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
@@ -16,8 +16,6 @@ from voicecoach.practice import analyse_saved, recording_name
 from voicecoach.takes import StoreError, Take
 
 STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed: retry"}
-MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".webm": "audio/webm",
-        ".m4a": "audio/mp4"}
 CONFIRM_WORD = "DELETE"
 SELECTED = "takes_selected"  # the selected take's id (the selector's key)
 SELECT_NEXT = "takes_select_next"  # the take to select on the next run (after renaming or deleting)
@@ -113,7 +111,7 @@ else:
                 _done(f"Take {take.id} is analysed.", select=take.id)
     try:
         path = store.audio_path(take)
-        st.audio(path.read_bytes(), format=MIME.get(path.suffix.lower(), "audio/wav"))
+        st.audio(path.read_bytes(), format=AUDIO_MIME.get(path.suffix.lower(), "audio/wav"))
     except (StoreError, OSError):
         st.warning("The recording of this take is missing from the data folder.")
     if take.status == "done":

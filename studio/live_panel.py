@@ -21,7 +21,7 @@ import time
 
 import streamlit as st
 
-from studio.render import tip_html, transcript_html
+from studio.render import VERDICT_COLOURS, tip_html, transcript_html
 from studio.resources import speech_model
 from voicecoach import AudioError, ModelError, config
 from voicecoach.audio import SR, to_wav_bytes
@@ -34,7 +34,6 @@ __all__ = ["render"]
 RTC_CONFIGURATION = {"iceServers": []}  # no STUN/TURN: nothing is asked of any other machine
 MEDIA = {"audio": True, "video": False}
 LATE_FRAMES_S = 1.0  # audio frames arriving this soon after a take ended are its tail, not a new take
-VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
 KEY = "live-take"  # the recorder's key (its context in st.session_state)
 
 

@@ -8,23 +8,19 @@ import streamlit as st
 
 from studio import live_panel
 from studio.charts import loudness_pitch_chart
-from studio.render import (PART_WORDS, comparison_html, md_naming, plain, specificity_html, tip_html,
-                           transcript_html)
+from studio.render import (AUDIO_MIME, PART_WORDS, VERDICT_COLOURS, comparison_html, md_naming, plain,
+                           specificity_html, tip_html, transcript_html)
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.audio import load, probe
+from voicecoach.audio import probe
 from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
-from voicecoach.export import chart_key
+from voicecoach.export import chart_key, take_timeline
 from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved
 from voicecoach.scenarios import by_id as scenario_by_id
 from voicecoach.takes import StoreError
-from voicecoach.timeline import timeline
 from voicecoach.wording import check_specificity
 
-MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
-        ".webm": "audio/webm", ".m4a": "audio/mp4"}
-VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
 OBJECTIVE_KEY = "practise_objective"
 ss = st.session_state
 
@@ -102,7 +98,7 @@ with right:
                                "silence you hold. The feedback is ready the moment you stop.")
     if not live_mode:
         recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
-        uploaded = st.file_uploader("…or analyse a recording", type=["wav", "flac", "ogg", "mp3", "webm", "m4a"])
+        uploaded = st.file_uploader("…or analyse a recording", type=[x.lstrip(".") for x in AUDIO_MIME])
 if live_mode:  # the live recorder runs last on the page: it redraws until Stop
     if store is None:
         st.error(str(store_error))
@@ -172,9 +168,9 @@ if take.id not in results:
                 failed[take.id] = error
         else:
             bar.progress(1.0, text="Drawing loudness and pitch")
-            try:
-                timelines[take.id] = timeline(load(store.audio_path(take)).y, results[take.id].to_dict())
-            except (AudioError, StoreError):
+            try:  # the stored take, now with its analysis; None without its audio
+                timelines[take.id] = take_timeline(store, store.get(take.id))
+            except StoreError:
                 timelines[take.id] = None
             status.update(label="Analysed", state="complete", expanded=False)
     if error is not None:  # outside the status box, so it shows without opening it
@@ -207,7 +203,7 @@ with tips_col:
         if st.button("Play this moment", key=f"play-{take.id}-{i}", icon=":material/play_arrow:"):
             st.session_state["playing"] = playing = (take.id, i)
         if playing == (take.id, i):
-            st.audio(data, format=MIME.get(ext, "audio/wav"), start_time=tip.play_start_s,
+            st.audio(data, format=AUDIO_MIME.get(ext, "audio/wav"), start_time=tip.play_start_s,
                      end_time=tip.play_end_s, autoplay=True)
     if not a.feedback:
         st.success("Nothing to flag in this take. Record it again to make it a habit.")

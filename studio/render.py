@@ -11,9 +11,14 @@ from voicecoach.explain import MATCH_TEXT, PART_LABELS, TAG_COLOURS, ObjectiveCo
 from voicecoach.format import fmt_time
 from voicecoach.specificity import Specificity
 
-__all__ = ["TAG_COLOURS", "md_literal", "md_naming", "plain", "transcript_html", "tip_html", "comparison_html",
-           "specificity_html", "PART_WORDS"]
+__all__ = ["AUDIO_MIME", "VERDICT_COLOURS", "TAG_COLOURS", "md_literal", "md_naming", "plain", "transcript_html",
+           "tip_html", "comparison_html", "specificity_html", "PART_WORDS"]
 
+#: The audio formats the studio accepts, by file suffix, with their MIME type for the player.
+AUDIO_MIME = {".wav": "audio/wav", ".flac": "audio/flac", ".ogg": "audio/ogg", ".mp3": "audio/mpeg",
+              ".webm": "audio/webm", ".m4a": "audio/mp4"}
+#: st.metric delta colours of an explain.Headline status.
+VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
 MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
 SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
 _MUTED = "opacity:0.75;font-size:0.9em"
