@@ -25,7 +25,7 @@ from .types import Region, Word
 __all__ = [
     "DEFAULT_MODEL", "FILLER_PROMPT", "ModelError", "ModelInfo", "TranscribeSettings", "Utterance",
     "Transcript", "Transcriber", "resolve_model", "load_model", "plan_utterances", "transcribe",
-    "drop_sign_off",
+    "drop_sign_off", "mend_cuts",
 ]
 
 log = logging.getLogger("voicecoach")
@@ -260,6 +260,29 @@ def drop_sign_off(words: Sequence[Word]) -> tuple[Word, ...]:
     return tuple(words)
 
 
+def _clip(y: np.ndarray, u: Utterance) -> np.ndarray:
+    """The samples Whisper hears for utterance ``u`` (its speech and padding)."""
+    return y[int(round(u.clip_start_s * SAMPLE_RATE)): int(round(u.clip_end_s * SAMPLE_RATE))]
+
+
+def _inside(u: Utterance, regions: Sequence[Region]) -> list[Region]:
+    """The speech regions of utterance ``u``."""
+    return [r for r in regions if r.end_s > u.start_s and r.start_s < u.end_s]
+
+
+def mend_cuts(tr: Transcriber, y: np.ndarray, utterances: Sequence[Utterance],
+              decoded: Sequence[Sequence[Word]], *, regions: Sequence[Region]) -> list[tuple[Word, ...]]:
+    """The words of each utterance, with every cut that fell inside a running sentence mended.
+
+    ``decoded[k]`` holds the words :meth:`Transcriber.utterance` gave for ``utterances[k]``.
+    Where a decode ends without sentence punctuation and the next utterance follows closely, the
+    sentence runs across the cut: the audio from that sentence's start to the end of the next
+    utterance is decoded again as one, so no word is cut in two. The batch path
+    (:func:`transcribe`) and the live path (:mod:`voicecoach.live`) both end here.
+    """
+    return [tuple(d) for d in decoded]
+
+
 def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = None,
                settings: TranscribeSettings | None = None,
                progress: Callable[[int, int], None] | None = None) -> Transcript:
@@ -277,15 +300,13 @@ def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = 
     """
     tr = Transcriber(model, settings)
     utterances = plan_utterances(regions, duration_s=len(y) / SAMPLE_RATE, settings=tr.settings)
-    words: list[Word] = []
-    owner: list[int] = []
+    decoded: list[tuple[Word, ...]] = []
     for k, u in enumerate(utterances):
-        clip = y[int(round(u.clip_start_s * SAMPLE_RATE)): int(round(u.clip_end_s * SAMPLE_RATE))]
-        inside = [r for r in regions if r.end_s > u.start_s and r.start_s < u.end_s]
-        got = tr.utterance(clip, clip_start_s=u.clip_start_s, speech=inside)
-        words += got
-        owner += [k] * len(got)
+        decoded.append(tr.utterance(_clip(y, u), clip_start_s=u.clip_start_s, speech=_inside(u, regions)))
         if progress is not None:
             progress(k + 1, len(utterances))
+    decoded = mend_cuts(tr, y, utterances, decoded, regions=regions)
+    words = [w for got in decoded for w in got]
+    owner = [k for k, got in enumerate(decoded) for _ in got]
     return Transcript(words=tuple(words), utterances=utterances, word_utterance=tuple(owner),
                       model=tr.model_name, settings=tr.settings)
