@@ -66,6 +66,89 @@ def test_stereo_is_mixed_to_mono(tmp_path):
     assert a.y.ndim == 1 and abs(a.duration_s - 1.5) < 0.01
 
 
+@pytest.fixture(scope="module")
+def spoken():
+    """An espeak-ng ask (mono, 16 kHz) and its loudness (dBFS, RMS)."""
+    from synth import Silence, Speech, build_take
+
+    y = build_take([Speech("Please enrol me on the leadership course before the March intake."), Silence(0.5)])[0]
+    return y, _rms_db(y)
+
+
+def _rms_db(y):
+    return 20 * np.log10(max(float(np.sqrt(np.mean(np.asarray(y, np.float64) ** 2))), 1e-12))
+
+
+# (right channel from the left, whether the mix cancels): a channel in opposite phase, or at
+# -0.8 and -0.5 of the other, loses 20, 14 and 12 dB in the mix; the controls lose 0 (the same
+# sound), 3 (two unrelated sounds) and 6 dB (one channel silent) and are mixed as before.
+STEREO = [
+    ("opposite-phase", lambda y, rng: -y, True),
+    ("partly-cancelled--0.8", lambda y, rng: -0.8 * y, True),
+    ("partly-cancelled--0.5", lambda y, rng: -0.5 * y, True),
+    ("same-phase", lambda y, rng: y, False),
+    ("unrelated", lambda y, rng: np.roll(y, len(y) // 2), False),
+    ("right-silent", lambda y, rng: 0 * y, False),
+]
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "ogg"])
+@pytest.mark.parametrize("name,right,cancels", STEREO, ids=[r[0] for r in STEREO])
+def test_stereo_whose_channels_cancel_is_analysed_from_one_channel(spoken, rng, fmt, name, right, cancels):
+    """A stereo file whose mix cancels (one channel in opposite phase) was "silent (-240 dBFS)":
+    it is decoded from its louder channel, at the loudness of that channel. Files whose mix keeps
+    the sound are mixed as before (``channel`` None)."""
+    import soundfile as sf
+
+    y, loud_db = spoken
+    both = np.stack([y, right(y, rng)], axis=1)
+    buf = io.BytesIO()
+    sf.write(buf, both, SR, format=fmt.upper() if fmt != "wav" else "WAV",
+             subtype="VORBIS" if fmt == "ogg" else "PCM_16")
+    a = load(buf.getvalue())
+    mix_db = _rms_db(both.mean(axis=1))
+    print(f"{name:24s} {fmt:4s} mix {loud_db - mix_db:5.1f} dB below the left channel -> channel {a.channel}")
+    if cancels:  # the louder channel (either one when both are equally loud)
+        assert a.channel in ((0, 1) if name == "opposite-phase" else (0,))
+        assert _rms_db(a.y) == pytest.approx(loud_db, abs=1.0)
+    else:
+        assert a.channel is None
+        assert _rms_db(a.y) == pytest.approx(mix_db, abs=1.0)
+
+
+def test_the_louder_channel_is_the_one_kept(spoken):
+    """The left channel in opposite phase at half the right: the right is analysed."""
+    import soundfile as sf
+
+    y, loud_db = spoken
+    buf = io.BytesIO()
+    sf.write(buf, np.stack([-y / 2, y], axis=1), SR, format="WAV", subtype="PCM_16")
+    a = load(buf.getvalue())
+    assert a.channel == 1 and _rms_db(a.y) == pytest.approx(loud_db, abs=0.5)
+
+
+def test_cancelled_channel_reads_the_energy_of_each_channel_and_the_mix():
+    from voicecoach.audio import cancelled_channel
+
+    assert cancelled_channel(np.array([1.0, 1.0, 0.0])) == 0
+    assert cancelled_channel(np.array([1.0, 4.0, 0.04])) == 1  # mix 20 dB below the louder channel
+    assert cancelled_channel(np.array([1.0, 1.0, 0.5])) is None  # unrelated channels: 3 dB
+    assert cancelled_channel(np.array([1.0, 0.0, 0.25])) is None  # one silent channel: 6 dB
+    assert cancelled_channel(np.array([0.0, 0.0, 0.0])) is None  # silence is for check_audio to name
+    assert cancelled_channel(None) is None and cancelled_channel(np.array([1.0, 1.0])) is None
+
+
+def test_the_file_own_sample_rate_is_kept(tmp_path):
+    import soundfile as sf
+
+    for sr in (8000, 44_100):
+        sf.write(tmp_path / "t.wav", _tone(2.0, sr=sr), sr)
+        assert load(tmp_path / "t.wav").source_rate_hz == sr
+    from voicecoach.audio import Audio
+
+    assert Audio(_tone(2.0)).source_rate_hz is None
+
+
 def _truncated_header():
     return to_wav_bytes(_tone(2.0))[:30]
 

@@ -187,6 +187,61 @@ def test_truncated_compressed_files_are_named(fmt):
     assert truncated(load(data), CautionSettings()) is None
 
 
+def _ogg(y, codec):
+    """``y`` (mono 16 kHz) as OGG: Vorbis by libsndfile, or Opus at 48 kHz by PyAV (FFmpeg)."""
+    import av
+
+    if codec == "vorbis":
+        from test_bad_input import encode
+
+        return encode(y, "ogg")
+    y48 = np.interp(np.arange(len(y) * 3) / 3, np.arange(len(y)), y).astype(np.float32)
+    buf = io.BytesIO()
+    with av.open(buf, "w", format="ogg") as c:
+        s = c.add_stream("libopus", rate=48_000)
+        s.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(y48[None, :], format="flt", layout="mono")
+        frame.sample_rate = 48_000
+        for p in [*s.encode(frame), *s.encode(None)]:
+            c.mux(p)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("codec", ["vorbis", "opus"])
+@pytest.mark.parametrize("keep", [1 / 3, 0.66, 0.99])
+def test_a_cut_off_ogg_is_named(english, codec, keep, tmp_path):
+    """OGG states no length (FFmpeg's is the last page present), so a cut-off OGG decoded to a
+    'complete' shorter take. Its last page lacks the end-of-stream flag, or is cut in two: named,
+    by bytes and by path. The whole file, and the shared real OGG voices, are not."""
+    data = _ogg(english, codec)
+    cut = data[: int(len(data) * keep)]
+    (tmp_path / "cut.ogg").write_bytes(cut)
+    for src in (cut, tmp_path / "cut.ogg"):
+        a = load(src)
+        assert a.cut_off and a.duration_s < len(english) / SR - 0.2
+        assert truncated(a, CautionSettings()).message.startswith(
+            f"The file stops after {a.duration_s:.1f} s without its proper ending: it was cut off")
+    whole = load(data)
+    assert not whole.cut_off and truncated(whole, CautionSettings()) is None
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.ogg")), ids=lambda p: p.stem[:30])
+def test_complete_real_oggs_are_not_called_cut_off(path):
+    a = load(path)
+    assert not a.cut_off and truncated(a, CautionSettings()) is None
+    b = load(path.read_bytes()[: path.stat().st_size // 2])  # its first half: named
+    assert b.cut_off and truncated(b, CautionSettings()) is not None
+
+
+def test_ogg_complete_follows_the_pages():
+    from voicecoach.audio import ogg_complete
+
+    data = _ogg(_tone(2.0), "vorbis")
+    assert ogg_complete(io.BytesIO(data)) is True
+    assert ogg_complete(io.BytesIO(data[:-1])) is False  # the last page cut in two
+    assert ogg_complete(io.BytesIO(b"RIFF" + data[4:])) is None  # not OGG: no judgement
+
+
 def test_a_streamed_wav_with_no_length_is_not_called_truncated():
     """A WAV written while recording may say 0 or 0xFFFFFFFF for its data size: no promise made."""
     data = bytearray(to_wav_bytes(_tone(2.0)))

@@ -130,9 +130,16 @@ _UNTRUSTED = ("the transcript is probably wrong, and the tips on your wording, y
 
 
 def truncated(audio: Audio, s: CautionSettings) -> Caution | None:
+    """A file that decodes to less than its header announces, or that stops before its own end
+    marker (``Audio.cut_off``: OGG, which states no length)."""
     announced = audio.announced_duration_s
-    if announced is None:
-        return None
+    if announced is None or announced <= audio.duration_s:
+        if not audio.cut_off:
+            return None
+        return Caution("truncated",
+                       f"The file stops after {audio.duration_s:.1f} s without its proper ending: it was cut off "
+                       "(a copy or an upload that did not finish). Whatever came after is missing, so a silence "
+                       "at the end may be longer than measured. Use the complete file, or record again.")
     missing = announced - audio.duration_s
     if missing <= max(s.truncated_min_s, s.truncated_min_fraction * announced):
         return None
