@@ -78,6 +78,16 @@ def test_uptalk_on_a_request_but_not_on_an_open_question():
     assert "uptalk" not in codes(fb)
 
 
+def test_no_uptalk_on_a_fragment_cut_by_a_pause():
+    """"ask not —" (a long pause, no full stop, the sentence goes on) may rise; the same words
+    closed by a full stop may not (negative control)."""
+    fragment = GOOD[:2] + ["Please enrol me on the leadership course before the March intake"]
+    _, fb = make_take(fragment, rise_st=4.0)
+    assert "uptalk" not in codes(fb)
+    _, fb = make_take(fragment[:2] + [fragment[2] + "."], rise_st=4.0)
+    assert "uptalk" in codes(fb)
+
+
 @pytest.mark.parametrize("wpm,code", [(210, "pace_fast"), (75, "pace_slow"), (130, None)])
 def test_pace_band(wpm, code):
     m, fb = make_take(GOOD, wpm=wpm)

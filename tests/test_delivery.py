@@ -33,10 +33,34 @@ def test_snap_words_clips_to_speech():
     assert (got[1].start_s, got[1].end_s) == (1.0, 1.6)
 
 
-def test_snap_words_drops_words_invented_in_silence():
-    words = [_w("Enrol", 0.3, 0.8), _w("me.", 0.8, 1.2), _w("Thank", 2.0, 2.3), _w("you.", 2.3, 2.6)]
+def test_snap_words_drops_a_word_in_silence_only_when_whisper_doubts_it():
+    words = [_w("Enrol", 0.3, 0.8), _w("me.", 0.8, 1.2), Word("Thank", 2.0, 2.3, 0.12), Word("you.", 2.3, 2.6, 0.2)]
     got = placement.snap_words(words, [Region(0.3, 1.15)])
     assert [w.text for w in got] == ["Enrol", "me."]
+    # negative control: the same words heard with confidence are kept, on the speech
+    sure = [Word(w.text, w.start_s, w.end_s, 0.9) for w in words]
+    got = placement.snap_words(sure, [Region(0.3, 1.15)])
+    assert [w.text for w in got] == ["Enrol", "me.", "Thank", "you."]
+    assert all(0.3 <= w.start_s < w.end_s <= 1.15 for w in got)
+
+
+@pytest.mark.parametrize("words, expect", [
+    # "March." placed with zero length inside the silence after the request: it closes the
+    # sentence, so it goes back onto the speech before the silence
+    ([_w("course", 2.6, 3.0), _w("in", 3.0, 3.4), _w("March.", 4.47, 4.47), _w("What", 5.6, 5.9)],
+     ["before", "after"]),
+    # the word before closed its sentence: a word early in the silence opens the next one
+    ([_w("March.", 3.0, 3.6), _w("What", 4.2, 4.4), _w("do", 5.6, 5.9)], ["after", "after"]),
+], ids=["late-final-word", "early-first-word"])
+def test_snap_words_puts_a_word_in_silence_on_its_speech(words, expect):
+    regions = [Region(0.3, 3.65), Region(5.6, 6.7)]
+    got = placement.snap_words(words, regions)
+    assert [w.text for w in got] == [w.text for w in words]
+    moved = [g for w, g in zip(words, got) if not any(r.start_s < w.end_s and w.start_s < r.end_s for r in regions)
+             or w.start_s == w.end_s]
+    sides = ["before" if g.end_s <= 3.65 else "after" for g in moved]
+    assert sides == expect[:len(sides)]
+    assert all(a.end_s <= b.start_s for a, b in zip(got, got[1:]))  # in order, no overlap
 
 
 def _sentence(first, last, start, end):

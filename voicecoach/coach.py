@@ -110,9 +110,10 @@ def end_drop(t: TakeResult, s: CoachSettings) -> Feedback | None:
 
 
 def uptalk(t: TakeResult, s: CoachSettings) -> Feedback | None:
-    """A rise at the end of a statement or a request (a Pull question may rise)."""
+    """A rise at the end of a complete statement or request (a Pull question may rise, and so
+    may a fragment cut by a pause in mid-sentence: the voice rises because the sentence goes on)."""
     rising = [x for x in t.sentences if x.end_pitch_st is not None and x.end_pitch_st >= s.uptalk_st
-              and x.tag != "pull"]
+              and x.tag != "pull" and x.is_complete]
     if not rising:
         return None
     x = max(rising, key=lambda x: x.end_pitch_st)

@@ -56,6 +56,14 @@ class Sentence:
     end_pitch_st: float | None  # pitch movement over the final word; + = rising
     end_voiced_fraction: float | None  # share of the final word's frames that are voiced
 
+    @property
+    def is_complete(self) -> bool:
+        """True when the sentence closes with its own end punctuation; False for a fragment cut
+        off by a long pause in mid-sentence ("ask not —"), whose end may rise because the
+        sentence goes on."""
+        words = self.text.split()
+        return bool(words) and _ends_sentence(words[-1])
+
 
 @dataclass(frozen=True)
 class Pause:
@@ -136,14 +144,11 @@ def _wpm(n_words: int, duration_s: float) -> float | None:
     return round(n_words / duration_s * 60.0, 1) if duration_s >= 0.2 and n_words else None
 
 
-def _final_span(words: Sequence[Word], first: int, last: int, c: Contours, min_frames: int) -> int:
+def _final_span(words: Sequence[Word], first: int, last: int, counts) -> int:
     """Index of the first word of the sentence's 'final word(s)': the last word, extended
-    backwards while it has too few voiced frames to measure."""
+    backwards while ``counts(start_s, end_s)`` finds too little of it to measure."""
     k = last
-    while k > first:
-        sl = c.frames(words[k].start_s, words[last].end_s)
-        if np.count_nonzero(~np.isnan(c.f0_hz[sl])) >= min_frames:
-            break
+    while k > first and not counts(words[k].start_s, words[last].end_s):
         k -= 1
     return k
 
@@ -151,25 +156,33 @@ def _final_span(words: Sequence[Word], first: int, last: int, c: Contours, min_f
 def _end_measures(words, first, last, c: Contours, s: DeliverySettings):
     """``(end_drop_db, end_pitch_st, end_voiced_fraction)`` of the sentence ``words[first..last]``.
 
-    The final word(s) are the last word, extended back while it has too few voiced frames;
-    the body is the rest of the sentence, reaching back to at least ``s.min_body_s`` before the
-    final word (a two-word sentence such as "She cried." borrows the speech just before it).
+    The final word(s) are the last word, extended back while it has too few frames to measure:
+    for the drop, frames of sound (:meth:`Contours.sounding`, voiced or not: a fading word
+    loses its voicing exactly when it fades, so voicing alone would measure the word before
+    it); for the pitch, voiced frames. The body is the rest of the sentence, reaching back to
+    at least ``s.min_body_s`` before the final word (a two-word sentence such as "She cried."
+    borrows the speech just before it).
     """
     if last - first < 1:
         return None, None, None
-    k = _final_span(words, first, last, c, s.min_voiced_frames)
-    if k == first:
-        return None, None, None
-    final_start_s = words[k].start_s
-    body = c.frames(min(words[first].start_s, final_start_s - s.min_body_s), final_start_s)
-    tail = c.frames(final_start_s, words[last].end_s)
-    tail_v = ~np.isnan(c.f0_hz[tail])
-    voiced_fraction = round(float(np.mean(tail_v)), 2) if tail.stop > tail.start else None
-    if (np.count_nonzero(~np.isnan(c.f0_hz[body])) < s.min_voiced_frames
-            or np.count_nonzero(tail_v) < s.min_voiced_frames):
-        return None, None, voiced_fraction
-    return (end_drop_db(c, body=body, tail=tail, percentile=s.loud_percentile),
-            end_pitch_st(c, tail=tail, min_frames=s.min_voiced_frames), voiced_fraction)
+    n = s.min_voiced_frames
+    voiced = lambda a, b: np.count_nonzero(~np.isnan(c.f0_hz[c.frames(a, b)])) >= n  # noqa: E731
+    sound = lambda a, b: np.count_nonzero(c.sounding(c.frames(a, b))) >= n  # noqa: E731
+    k_drop, k_pitch = _final_span(words, first, last, sound), _final_span(words, first, last, voiced)
+    tail_p = c.frames(words[k_pitch].start_s, words[last].end_s)
+    tail_v = ~np.isnan(c.f0_hz[tail_p])
+    voiced_fraction = round(float(np.mean(tail_v)), 2) if tail_p.stop > tail_p.start else None
+    drop = pitch = None
+    if k_drop > first:
+        start = words[k_drop].start_s
+        body = c.frames(min(words[first].start_s, start - s.min_body_s), start)
+        if voiced(body.start * c.hop_s, body.stop * c.hop_s) and sound(start, words[last].end_s):
+            drop = end_drop_db(c, body=body, tail=c.frames(start, words[last].end_s), percentile=s.loud_percentile)
+    if k_pitch > first and np.count_nonzero(tail_v) >= n:
+        body = c.frames(min(words[first].start_s, words[k_pitch].start_s - s.min_body_s), words[k_pitch].start_s)
+        if np.count_nonzero(~np.isnan(c.f0_hz[body])) >= n:
+            pitch = end_pitch_st(c, tail=tail_p, min_frames=n)
+    return drop, pitch, voiced_fraction
 
 
 def end_drop_db(c: Contours, *, body: slice, tail: slice, percentile: float) -> float:

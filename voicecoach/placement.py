@@ -1,11 +1,14 @@
 """Word placement: Whisper's words put where the voice is, before anything is measured on them.
 
-Whisper's word times are good to about a syllable inside speech, but it invents words in
-silences and places the last word before a silence late (over the room noise). The speech
-regions (voice activity) and the pitch contour (voicing) correct both.
+Whisper's word times are good to about a syllable inside speech, but near a silence they are
+not: it places the last word before a silence late (over the room noise), sometimes with zero
+length inside the silence, and now and then invents a word there. The speech regions (voice
+activity), the frame energy and the pitch contour (voicing) correct the times; a word Whisper
+heard is never dropped for its time alone (:func:`snap_words`).
 """
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -13,7 +16,7 @@ import numpy as np
 from .prosody import Contours
 from .types import Region, Word
 
-__all__ = ["snap_words", "last_voiced_run"]
+__all__ = ["snap_words", "last_voiced_run", "last_sounding_run", "INVENTED_MAX_PROBABILITY"]
 
 _MAX_EXTEND_S = 0.5  # how far a word edge may move to meet the edge of its speech region
 MIN_VOICED_RUN_FRAMES = 3  # voiced 10 ms frames that count as voice (not a blip)
@@ -22,24 +25,40 @@ VOICING_GAP_FRAMES = 3  # unvoiced frames inside a voiced run up to this many ar
 FINAL_WORD_S = (0.15, 0.6)  # a fitted final word is at least / its voiced run at most this long (s)
 _MAX_LATE_S = 0.6  # the voice of a final word is looked for this far before Whisper's start (s)
 _MIN_WORD_S = 0.02  # shortest span a word pushed back by its neighbour keeps (s)
+#: A word lying wholly in a silence is taken as invented only when Whisper itself gives it a
+#: probability under this (the evidence); any other word in a silence is put on its speech.
+INVENTED_MAX_PROBABILITY = 0.3
+MIN_SOUNDING_RUN_FRAMES = 5  # frames above the sounding level that count as sound (not a click)
+SOUNDING_MIN_PEAK_ABOVE_FLOOR_DB = 12.0  # a run of sound has a frame this far above the noise floor
+UNVOICED_TAIL_MAX_S = 0.2  # sound after the last voicing longer than this (s) may be another syllable ...
+SYLLABLE_DIP_DB = 10.0  # ... when an energy dip this deep (dB below the loudest frame after it) parts them
+_PUNCT_END = ".?!"
+SQUEEZED_WORD_S = 0.05  # a word placed shorter than this (s) was squeezed onto its neighbour
+_LETTER = re.compile(r"[A-Za-z0-9]")
 
 
 def snap_words(words: Sequence[Word], regions: Sequence[Region], *, contours: Contours | None = None) -> list[Word]:
-    """Put each word where the voice is.
+    """Put each word where the voice is; never drop a word Whisper heard for its time alone.
 
-    1. A word that overlaps no speech region is dropped: Whisper invents words in silences
-       ("Thank you.") and they would otherwise count as speech after the request.
+    1. A word that lies wholly in a silence is put on the speech it belongs to
+       (:func:`_place_in_silence`): the speech before it when it closes a sentence or is nearer
+       to it, the speech after it when the word before it closed a sentence or it is nearer to
+       that. It is dropped only on evidence that it was invented: Whisper's own probability for
+       it is under :data:`INVENTED_MAX_PROBABILITY` (a closing "Thank you." over the silence).
     2. Each word is clipped to the speech regions it overlaps; the first word after a silence
        starts where the sound starts.
     3. The last word before each silence is fitted to the voice (:func:`_fit_final_word`,
-       with ``contours``): Whisper often places it late, over the room noise after the voice,
-       and that word is the one the sentence-end measures read.
+       with ``contours``): it ends where the sound of the voice ends, found by voicing and by
+       energy, and that word is the one the sentence-end measures read.
     """
-    out = []
+    out: list[Word] = []
     for w in words:
         hits = [r for r in regions if r.end_s > w.start_s and r.start_s < w.end_s]
         if not hits:
             if regions:
+                placed = _place_in_silence(w, prev=out[-1] if out else None, regions=regions)
+                if placed is not None:
+                    out.append(placed)
                 continue
             out.append(w)
             continue
@@ -48,6 +67,7 @@ def snap_words(words: Sequence[Word], regions: Sequence[Region], *, contours: Co
             out.append(w)
             continue
         out.append(Word(w.text, round(start, 3), round(end, 3), w.probability))
+    _keep_order(out)
     for r in regions:
         inside = [i for i, w in enumerate(out) if r.start_s <= (w.start_s + w.end_s) / 2 <= r.end_s]
         if not inside:
@@ -60,6 +80,79 @@ def snap_words(words: Sequence[Word], regions: Sequence[Region], *, contours: Co
         elif 0 < r.end_s - out[j].end_s <= _MAX_EXTEND_S:
             out[j] = Word(out[j].text, out[j].start_s, round(r.end_s, 3), out[j].probability)
     return out
+
+
+def _place_in_silence(w: Word, *, prev: Word | None, regions: Sequence[Region]) -> Word | None:
+    """The word ``w``, which overlaps no speech, put on the speech it belongs to; None when it
+    was invented (Whisper's probability under :data:`INVENTED_MAX_PROBABILITY`).
+
+    Whisper puts a sentence's last word after the voice has stopped ("March." at 4.47 s with
+    zero length, the voice ending at 3.65 s): sentence punctuation says which side it belongs
+    to; without any, the nearer edge. It keeps its length (at least ``_MIN_WORD_S``) at the
+    edge of that speech; the words around it are moved aside by :func:`_keep_order` and the
+    final-word fit.
+    """
+    if w.probability < INVENTED_MAX_PROBABILITY:
+        return None
+    before = [r for r in regions if r.end_s <= w.start_s]
+    after = [r for r in regions if r.start_s >= w.end_s]
+    a, b = (before[-1] if before else None), (after[0] if after else None)
+    if a is None or b is None:
+        to_before = b is None
+    elif prev is not None and prev.text.rstrip("\"')]").endswith(tuple(_PUNCT_END)):
+        to_before = False  # the word before closed its sentence: this one opens the next
+    elif w.text.rstrip("\"')]").endswith(tuple(_PUNCT_END)):
+        to_before = True  # this word closes a sentence: the one before it
+    else:
+        to_before = w.start_s - a.end_s <= b.start_s - w.end_s
+    length = max(w.end_s - w.start_s, _MIN_WORD_S)
+    if to_before:
+        start = max(a.start_s, a.end_s - length)
+        return Word(w.text, round(start, 3), round(a.end_s, 3), w.probability)
+    return Word(w.text, round(b.start_s, 3), round(min(b.end_s, b.start_s + length), 3), w.probability)
+
+
+def _keep_order(out: list[Word]) -> None:
+    """Words in spoken order without overlap (in place): a word placed at the edge of its
+    speech pushes the words before it back (each keeps at least ``_MIN_WORD_S``)."""
+    for k in range(len(out) - 2, -1, -1):
+        nxt = out[k + 1].start_s
+        if out[k].end_s <= nxt:
+            continue
+        start = min(out[k].start_s, nxt - _MIN_WORD_S)
+        out[k] = Word(out[k].text, round(start, 3), round(nxt, 3), out[k].probability)
+
+
+def last_sounding_run(contours: Contours, *, start_s: float, end_s: float) -> Region | None:
+    """The last run of at least ``MIN_SOUNDING_RUN_FRAMES`` frames in ``[start_s, end_s]``
+    above :attr:`Contours.sounding_level_db` (gaps of up to ``VOICING_GAP_FRAMES`` frames bridged) whose
+    loudest frame is at least ``SOUNDING_MIN_PEAK_ABOVE_FLOOR_DB`` above the noise floor: where
+    the sound of the last syllable is, voiced or not. Praat calls frames voiced relative to the
+    loudest part of the take, so a soft or fading final word can lose its voicing exactly when
+    it fades; its energy is still there."""
+    sl = contours.frames(start_s, end_s)
+    e = contours.energy_db[sl]
+    loud = e >= contours.sounding_level_db
+    peak = contours.noise_floor_db + SOUNDING_MIN_PEAK_ABOVE_FLOOR_DB
+    runs = _bridged_runs(loud, VOICING_GAP_FRAMES)
+    for first, last in reversed(runs):
+        if last - first + 1 >= MIN_SOUNDING_RUN_FRAMES and e[first:last + 1].max() >= peak:
+            return Region(round((sl.start + first) * contours.hop_s, 3), round((sl.start + last + 1) * contours.hop_s, 3))
+    return None
+
+
+def _bridged_runs(mask: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """``(first, last)`` frame indices of the runs of ``mask``, gaps of up to ``gap`` bridged."""
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return []
+    runs = [[int(idx[0]), int(idx[0])]]
+    for i in idx[1:]:
+        if i - runs[-1][1] <= gap + 1:
+            runs[-1][1] = int(i)
+        else:
+            runs.append([int(i), int(i)])
+    return [(a, b) for a, b in runs]
 
 
 def last_voiced_run(contours: Contours, *, start_s: float, end_s: float) -> Region | None:
@@ -88,23 +181,55 @@ def last_voiced_run(contours: Contours, *, start_s: float, end_s: float) -> Regi
     return None
 
 
+def _syllable_after(contours: Contours, *, voiced: Region, sound_end_s: float) -> Region | None:
+    """A syllable that follows the last voiced run inside the same sound, with too little
+    voicing for Praat (a soft, fading or creaky final word): an energy dip of at least
+    ``SYLLABLE_DIP_DB`` below the loudest frame after it separates the two, and the syllable
+    runs from the dip to the end of the sound. None when the sound only dies away after the
+    voicing (a room's echo, or noise), with no new rise."""
+    sl = contours.frames(voiced.end_s - 0.05, sound_end_s - 0.1)
+    if sl.stop - sl.start < 2:
+        return None
+    e = contours.energy_db
+    dip = sl.start + int(np.argmin(e[sl]))
+    after = contours.frames(dip * contours.hop_s, sound_end_s)
+    if e[after].max() - e[dip] < SYLLABLE_DIP_DB:
+        return None
+    return Region(round(dip * contours.hop_s, 3), round(sound_end_s, 3))
+
+
 def _fit_final_word(out: list[Word], j: int, *, first: int, region: Region, contours: Contours) -> None:
     """Fit ``out[j]``, the last word before a silence, to the voice (in place).
 
-    Whisper's time for this word is often late by 0.1-0.5 s: it runs into the padding after
-    the speech and misses the word's vowel. The word is fitted to the last voiced run
-    (:func:`last_voiced_run`): it ends where the voice ends; it starts no later than the run
-    starts (when the run is at most ``FINAL_WORD_S[1]`` long) and is at least
-    ``FINAL_WORD_S[0]`` long. The words before it are pushed back so that none overlaps it.
+    Whisper's time for this word is often late by 0.1-0.5 s (it runs into the padding after
+    the speech and misses the word's vowel), or early, squeezed onto the word before it. The
+    word is fitted to the last run of the voice: the last voiced run (:func:`last_voiced_run`),
+    carried on to the end of the sound that follows or overlaps it (:func:`last_sounding_run`:
+    a final consonant, or a syllable fading too softly for Praat to call it voiced). It ends
+    where that sound ends; it starts no later than the run starts (when the run is at most
+    ``FINAL_WORD_S[1]`` long) and is at least ``FINAL_WORD_S[0]`` long. The words before it are
+    pushed back so that none overlaps it.
     """
     w = out[j]
-    run = last_voiced_run(contours, start_s=max(region.start_s, w.start_s - _MAX_LATE_S), end_s=region.end_s)
+    lo = max(region.start_s, w.start_s - _MAX_LATE_S)
+    run = last_voiced_run(contours, start_s=lo, end_s=region.end_s)
+    sound = last_sounding_run(contours, start_s=lo, end_s=region.end_s)
+    if sound is not None and (run is None or sound.end_s > run.end_s + contours.hop_s):
+        if run is None or sound.start_s > run.end_s:
+            run = sound  # a last syllable with no voicing at all
+        elif sound.end_s - run.end_s <= UNVOICED_TAIL_MAX_S:
+            run = Region(run.start_s, sound.end_s)  # the final consonant after the vowel
+        else:  # a syllable Praat could not voice, or only the voice dying away (echo, noise)
+            run = _syllable_after(contours, voiced=run, sound_end_s=sound.end_s) or run
     if run is None or run.end_s < w.start_s - _MAX_LATE_S or run.end_s - w.end_s > _MAX_EXTEND_S:
         return
     end = run.end_s
-    start = min(w.start_s, end - FINAL_WORD_S[0])
-    if end - run.start_s <= FINAL_WORD_S[1]:
-        start = min(start, run.start_s)
+    if w.end_s <= run.start_s:  # squeezed onto the word before: the word is that last sound
+        start = min(run.start_s, end - FINAL_WORD_S[0])
+    else:
+        start = min(w.start_s, end - FINAL_WORD_S[0])
+        if end - run.start_s <= FINAL_WORD_S[1]:
+            start = min(start, run.start_s)
     start = max(start, out[first].start_s, region.start_s)
     out[j] = Word(w.text, round(start, 3), round(end, 3), w.probability)
     for k in range(j - 1, first - 1, -1):  # keep the order: each word ends by the next one's start
@@ -113,3 +238,23 @@ def _fit_final_word(out: list[Word], j: int, *, first: int, region: Region, cont
             break
         s = min(out[k].start_s, nxt - _MIN_WORD_S)
         out[k] = Word(out[k].text, round(max(s, region.start_s), 3), round(nxt, 3), out[k].probability)
+    _share_with_squeezed(out, j, first=first)
+
+
+def _share_with_squeezed(out: list[Word], j: int, *, first: int) -> None:
+    """Words that Whisper squeezed into less than ``SQUEEZED_WORD_S`` just before the final
+    word ``out[j]`` were said in the sound the final word now covers ("do for them." put in
+    0.2 s, while "for them" is the last 0.3 s of sound): the squeezed words and the final word
+    share that span by their letters (in place), so the final word is measured alone."""
+    m = j
+    while m - 1 >= first and out[m - 1].end_s - out[m - 1].start_s < SQUEEZED_WORD_S:
+        m -= 1
+    if m == j:
+        return
+    a, b = out[m].start_s, out[j].end_s
+    letters = [max(1, len(_LETTER.findall(w.text))) for w in out[m:j + 1]]
+    t = a
+    for k, n in zip(range(m, j + 1), letters):
+        end = b if k == j else t + (b - a) * n / sum(letters)
+        out[k] = Word(out[k].text, round(t, 3), round(end, 3), out[k].probability)
+        t = end

@@ -16,13 +16,15 @@ from .types import Region
 
 __all__ = [
     "HOP_S", "VadSettings", "PitchSettings", "Contours", "Speech", "find_speech", "speech_regions", "energy_regions",
-    "agreement", "contours", "silences", "refine_regions",
+    "agreement", "contours", "silences", "refine_regions", "noise_floor_db",
 ]
 
 HOP_S = 0.01  # seconds between frames
 _WIN_S = 0.025  # energy window, seconds
 _ENERGY_BLOCK_FRAMES = 4096  # frames computed at once (bounds memory on long takes)
 _PITCH_MARGIN_S = 0.1  # pitch is analysed this far beyond each speech span
+SOUNDING_ABOVE_FLOOR_DB = 6.0  # a frame this far above the noise floor is sound ...
+SOUNDING_MAX_BELOW_LOUD_DB = 45.0  # ... but the level is never more than this below the take's loud frames
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,28 @@ class Contours:
     energy_db: np.ndarray = field(repr=False)  # dBFS, shape (n,)
     f0_hz: np.ndarray = field(repr=False)  # NaN where unvoiced, shape (n,)
     hop_s: float = HOP_S
+    floor_db: float | None = None  # the background's energy (:func:`noise_floor_db`); None: not known
+
+    @property
+    def noise_floor_db(self) -> float:
+        """The background's frame energy (dBFS): :attr:`floor_db`, or -120 dB when it is not
+        known (no speech regions told speech and background apart)."""
+        return -120.0 if self.floor_db is None else self.floor_db
+
+    @property
+    def sounding_level_db(self) -> float:
+        """The frame energy (dBFS) above which a frame is sound rather than background: the
+        noise floor plus ``SOUNDING_ABOVE_FLOOR_DB``, but never more than
+        ``SOUNDING_MAX_BELOW_LOUD_DB`` below the take's loud frames (over digital silence the
+        floor says nothing)."""
+        loud = float(np.percentile(self.energy_db, 95)) if self.energy_db.size else 0.0
+        return max(self.noise_floor_db + SOUNDING_ABOVE_FLOOR_DB, loud - SOUNDING_MAX_BELOW_LOUD_DB)
+
+    def sounding(self, sl: slice) -> np.ndarray:
+        """For each frame of ``sl``: is it sound (above :attr:`sounding_level_db`)? Voiced or
+        not: Praat calls frames voiced relative to the loudest part of the take, so a soft or
+        fading word loses its voicing exactly when it fades, while its energy is still there."""
+        return self.energy_db[sl] >= self.sounding_level_db
 
     @property
     def times_s(self) -> np.ndarray:
@@ -169,7 +193,21 @@ def contours(y: np.ndarray, *, sr: int = 16_000, energy: np.ndarray | None = Non
     e = energy_db(y, sr=sr) if energy is None else energy
     p = pitch or PitchSettings()
     return Contours(energy_db=e, f0_hz=pitch_hz(y, sr=sr, n_frames=len(e), spans=speech,
-                                                floor_hz=p.floor_hz, ceiling_hz=p.ceiling_hz))
+                                                floor_hz=p.floor_hz, ceiling_hz=p.ceiling_hz),
+                    floor_db=None if speech is None else noise_floor_db(e, speech))
+
+
+def noise_floor_db(energy: np.ndarray, regions: Sequence[Region], *, hop_s: float = HOP_S) -> float:
+    """The background's frame energy (dBFS): the median frame outside the speech regions, or
+    with fewer than 10 such frames (speech from end to end), the 5th percentile of all."""
+    energy = np.asarray(energy, dtype=float)
+    if energy.size == 0:
+        return -120.0
+    inside = np.zeros(len(energy), bool)
+    for r in regions:
+        inside[int(r.start_s / hop_s): int(np.ceil(r.end_s / hop_s))] = True
+    outside = energy[~inside]
+    return float(np.percentile(outside, 50) if len(outside) >= 10 else np.percentile(energy, 5))
 
 
 def energy_regions(energy: np.ndarray, *, hop_s: float = HOP_S, min_silence_s: float = 0.1,
