@@ -5,6 +5,7 @@ import json
 import multiprocessing
 import sys
 import os
+import re
 import resource
 import shutil
 import signal
@@ -57,7 +58,8 @@ def test_add_complete_get_list_rename(store):
     assert (take.status, take.source, take.original_name) == ("pending", "upload", "ask.wav")
     assert take.audio_bytes == len(AUDIO)
     assert take.audio_sha256 == hashlib.sha256(AUDIO).hexdigest() and take.analysis is None
-    assert take.audio_path == f"audio/{take.id}.wav" and take.created_at.endswith("+00:00")
+    assert re.fullmatch(r"audio/\d{8}-\d{6}-[0-9a-f]{8}\.wav", take.audio_path)  # a name no other file has
+    assert take.created_at.endswith("+00:00")
     assert store.audio_path(take).read_bytes() == AUDIO
     done = store.complete(take.id, analysis=ANALYSIS, model="tiny.en", duration_s=6.0)
     assert (done.status, done.model, done.duration_s) == ("done", "tiny.en", 6.0)
@@ -144,7 +146,7 @@ def test_atomic_write_leaves_no_temp_file(store):
     for i in range(5):
         store.add(AUDIO + bytes([i]), source="upload")
     names = sorted(p.name for p in (store.home / "audio").iterdir())
-    assert names == [f"{t.id}.wav" for t in sorted(store.list(), key=lambda t: t.id)]
+    assert names == sorted(Path(t.audio_path).name for t in store.list()) and len(set(names)) == 5
 
 
 def test_dedupe_on_re_add(store):
@@ -345,7 +347,8 @@ def test_two_processes_adding_at_once_all_succeed(tmp_path, spawn):
     store = TakeStore(tmp_path / "home")
     takes = store.list()
     assert len(takes) == 40 and len({t.id for t in takes}) == 40
-    assert sorted(p.name for p in (store.home / "audio").iterdir()) == sorted(f"{t.id}.wav" for t in takes)
+    assert sorted(p.name for p in (store.home / "audio").iterdir()) == sorted(Path(t.audio_path).name for t in takes)
+    assert len({t.audio_path for t in takes}) == 40 and store.orphans() == []
     assert all(store.audio_path(t).stat().st_size == t.audio_bytes for t in takes)
 
 
@@ -381,3 +384,29 @@ def test_errno_mapping_is_one_line():
         text = str(save_error(Path("/x"), OSError(code, os.strerror(code))))
         assert "\n" not in text and text.startswith("cannot save the recording in /x: ")
         assert text.endswith("choose another folder with VOICECOACH_HOME")
+
+
+def test_a_version_2_database_keeps_its_takes_and_their_id_named_recordings(tmp_path):
+    """Schema 2 -> 3 adds ``analysable`` (1 for every existing take); a take saved as
+    ``audio/<id>.wav`` by an older voicecoach is read, played and deleted by its row's path."""
+    home = tmp_path / "home"
+    (home / "audio").mkdir(parents=True)
+    (home / "audio" / "1.wav").write_bytes(AUDIO)
+    with closing(sqlite3.connect(home / "takes.db")) as con:
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        for script in MIGRATIONS[:2]:
+            con.executescript(script)
+        con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        con.execute("INSERT INTO takes (created_at, audio_path, audio_sha256, source, status, error) VALUES "
+                    "('2026-01-01T00:00:00+00:00', 'audio/1.wav', ?, 'upload', 'failed', 'model missing')",
+                    (hashlib.sha256(AUDIO).hexdigest(),))
+        con.commit()
+    store = TakeStore(home)
+    (take,) = store.list()
+    assert (take.id, take.audio_path, take.analysable, take.status) == (1, "audio/1.wav", 1, "failed")
+    assert store.audio_path(take).read_bytes() == AUDIO and store.orphans() == []
+    new = store.add(AUDIO + b"new", source="upload")
+    assert new.audio_path != "audio/2.wav" and (home / "audio" / "1.wav").read_bytes() == AUDIO
+    assert store.fail(new.id, "no words", analysable=False).analysable == 0
+    store.delete(take.id)
+    assert not (home / "audio" / "1.wav").exists() and store.audio_path(store.get(new.id)).is_file()

@@ -1,7 +1,13 @@
 """The take store: audio files and the SQLite database in the user's data folder.
 
-Layout: ``home/takes.db`` and ``home/audio/<id>.<ext>``; folders 0700, files 0600. Audio is
-written (atomically) before its row is committed, so nothing recorded is lost if analysis dies.
+Layout: ``home/takes.db`` and ``home/audio/<time>-<random>.<ext>`` (``<id>.<ext>`` for takes saved
+before version 3; the row holds the name); folders 0700, files 0600. Audio is written to a temp
+file, fsynced, then linked to a new name that no file has (a link never replaces one), inside the
+transaction that commits its row: no recording is ever written over another, even when the
+database was moved aside or emptied and its ids start again from 1. Recordings in the audio folder
+that no row names (the history of a lost database) are listed by :meth:`TakeStore.orphans` and
+added back, ``pending``, by :meth:`TakeStore.add_back`. A data folder that cannot be written is
+opened read-only (``TakeStore.read_only`` says why): its takes are listed, nothing is saved.
 Each operation opens its own connection (WAL, 5 s busy timeout), so several studio sessions or
 processes can save at once. Schema version 0 is a database without a ``meta`` table: new, or
 holding the unversioned ``takes(id, created_at, audio_path, status, analysis_json)``.
@@ -15,6 +21,7 @@ import json
 import math
 import os
 import re
+import secrets
 import sqlite3
 import statistics
 import tempfile
@@ -27,7 +34,8 @@ from typing import ClassVar
 
 from .markers import per_100_words
 
-__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS"]
+__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS",
+           "RECOVERED_NOTE"]
 
 _HOW = "choose another folder with VOICECOACH_HOME"
 OPEN_ATTEMPTS = 20  # tries to open a database another process is creating (about 10 s in all)
@@ -59,7 +67,10 @@ MIGRATIONS = [
         kind TEXT NOT NULL CHECK (kind IN ('practice', 'meeting')), answers_json TEXT NOT NULL);""",
     # 1 -> 2: the answer to each preparation prompt, by prompt id (voicecoach.scenarios.PROMPTS)
     "ALTER TABLE preparations ADD COLUMN notes_json TEXT NOT NULL DEFAULT '{}';",
+    # 2 -> 3: 0 marks a take whose recording itself cannot be analysed (a retry would fail again)
+    "ALTER TABLE takes ADD COLUMN analysable INTEGER NOT NULL DEFAULT 1;",
 ]
+RECOVERED_NOTE = "found in the audio folder and added back; not analysed yet"  # error text of an added-back take
 
 
 class StoreError(RuntimeError):
@@ -94,10 +105,16 @@ class Take:
     move_away_share: float | None
     fillers_per_100: float | None  # per 100 words
     hedges_per_100: float | None
+    analysable: int = 1  # 0: the recording cannot be analysed (too long, too short, silent, no speech)
 
     @property
     def analysis(self) -> dict | None:
         return json.loads(self.analysis_json) if self.analysis_json else None
+
+    @property
+    def recovered(self) -> bool:
+        """Added back from a recording found in the audio folder (:meth:`TakeStore.add_back`)."""
+        return self.source is None and self.error == RECOVERED_NOTE
 
 
 @dataclass(frozen=True)
@@ -167,6 +184,8 @@ class TakeStore:
 
     def __init__(self, home: Path):
         self.home, self.db = Path(home), Path(home) / "takes.db"
+        #: None, or why nothing can be saved here (the folder is read-only): the takes are still listed
+        self.read_only: str | None = None
         try:
             if not self.home.is_dir():  # a folder the user chose keeps its mode; ours is 0700
                 self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -176,15 +195,30 @@ class TakeStore:
             os.close(os.open(self.db, os.O_CREAT | os.O_RDWR, 0o600))
             os.chmod(self.db, 0o600)  # SQLite gives the -wal and -shm files the same mode
         except OSError as e:
-            raise StoreError(f"cannot use the data folder {self.home}: {_reason(e)}; {_HOW}") from None
-        for f in (self.home / "audio").glob(".tmp-*"):  # partial audio of a process killed while writing
-            try:
-                if time.time() - f.stat().st_mtime > 3600:
-                    f.unlink()
-            except OSError:
-                pass  # another process removed it, or it is not ours to remove
+            if not (_read_only(e) and self.db.is_file()):
+                raise StoreError(f"cannot use the data folder {self.home}: {_reason(e)}; {_HOW}") from None
+            self.read_only = (f"the data folder {self.home} is read-only: your takes are listed, but nothing new "
+                              f"can be saved; make it writable or {_HOW}")
+        if self.read_only is None:
+            for f in (self.home / "audio").glob(".tmp-*"):  # partial audio of a process killed while writing
+                try:
+                    if time.time() - f.stat().st_mtime > 3600:
+                        f.unlink()
+                except OSError:
+                    pass  # another process removed it, or it is not ours to remove
         with self._sql("open the take database"):
-            self._open()
+            if self.read_only is None:
+                self._open()
+            else:
+                self._check_readable()
+
+    def _check_readable(self) -> None:
+        """A read-only database must already have this version's schema (it cannot be migrated)."""
+        with closing(self._connect()) as con:
+            row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None or int(row[0]) != len(MIGRATIONS):
+            raise StoreError(f"cannot open {self.db}: it needs updating to this version of voicecoach, and "
+                             f"{self.read_only}")
 
     def _open(self, attempts: int = OPEN_ATTEMPTS) -> None:
         """WAL mode and migrations. Switching the journal mode can fail at once with "database is
@@ -225,24 +259,50 @@ class TakeStore:
             with self._sql("save the take"), self._tx() as con:
                 if dedupe and (old := self._find(con, sha, objective, scenario)):
                     return old  # another session saved it meanwhile
-                tid = con.execute(
-                    "INSERT INTO takes (created_at, audio_path, audio_sha256, audio_bytes, source,"
-                    " original_name, objective, scenario, status) VALUES (?, '', ?, ?, ?, ?, ?, ?, 'pending')",
-                    (_now(), sha, len(data), source, original_name, objective, scenario)).lastrowid
-                con.execute("UPDATE takes SET audio_path = ? WHERE id = ?", (f"audio/{tid}{ext}", tid))
-                final = folder / f"{tid}{ext}"
-                try:
-                    os.replace(tmp, final)
+                try:  # a name no file has (a link never replaces one): an old recording is never overwritten
+                    final = _link_new(tmp, folder, ext)
                     _fsync_dir(folder)
                 except OSError as e:
                     raise save_error(folder, e) from None
+                tid = con.execute(
+                    "INSERT INTO takes (created_at, audio_path, audio_sha256, audio_bytes, source,"
+                    " original_name, objective, scenario, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                    (_now(), f"audio/{final.name}", sha, len(data), source, original_name, objective,
+                     scenario)).lastrowid
         except BaseException:
-            if final is not None:  # the row was rolled back: no file without a row
+            if final is not None:  # the row was rolled back: no file without a row (this file is ours)
                 final.unlink(missing_ok=True)
             raise
         finally:
             tmp.unlink(missing_ok=True)
         return self.get(tid)
+
+    def orphans(self) -> list[Path]:
+        """Recordings in the audio folder that no take names, oldest first: the history of a
+        database that was moved aside, emptied or lost. Temp files (``.tmp-*``) are not listed."""
+        with self._sql("read the takes"), closing(self._connect()) as con:
+            return self._orphans(con)
+
+    def add_back(self) -> list[Take]:
+        """Add every recording of :meth:`orphans` back to the history as a ``pending`` take (to be
+        analysed), dated by the file's time, named by its file name; nothing is copied or moved.
+        Returns the takes added, oldest first."""
+        if self.read_only:
+            raise StoreError(f"cannot add the recordings back: {self.read_only}")
+        ids = []
+        with self._sql("add the recordings back"), self._tx() as con:
+            for path in self._orphans(con):  # inside the write lock: no other session adds them too
+                try:
+                    data, mtime = path.read_bytes(), path.stat().st_mtime
+                except OSError:
+                    continue  # removed meanwhile, or unreadable: left where it is
+                when = datetime.fromtimestamp(mtime, timezone.utc).isoformat(timespec="milliseconds")
+                ids.append(con.execute(
+                    "INSERT INTO takes (created_at, audio_path, audio_sha256, audio_bytes, source, original_name,"
+                    " status, error) VALUES (?, ?, ?, ?, NULL, ?, 'pending', ?)",
+                    (when, f"audio/{path.name}", hashlib.sha256(data).hexdigest(), len(data), path.name,
+                     RECOVERED_NOTE)).lastrowid)
+        return [self.get(i) for i in ids]
 
     def find_by_sha256(self, sha: str, *, objective: str | None = None, scenario: str | None = None) -> Take | None:
         """The newest take with these audio bytes (and, if ``objective`` is given, this objective
@@ -258,9 +318,10 @@ class TakeStore:
                      (json.dumps(analysis, default=_plain), model, float(duration_s), *cols.values()))
         return self.get(take_id)
 
-    def fail(self, take_id: int, error: str) -> Take:
-        """Mark the analysis failed with ``error``; the audio stays for a retry."""
-        self._update(take_id, "status = 'failed', error = ?", (str(error)[:2000],))
+    def fail(self, take_id: int, error: str, *, analysable: bool = True) -> Take:
+        """Mark the analysis failed with ``error``; the audio stays (for a retry, unless
+        ``analysable`` is False: the recording itself cannot be analysed)."""
+        self._update(take_id, "status = 'failed', error = ?, analysable = ?", (str(error)[:2000], int(analysable)))
         return self.get(take_id)
 
     def rename(self, take_id: int, label: str) -> Take:
@@ -347,6 +408,8 @@ class TakeStore:
 
     # -- internals -----------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only:
+            return _connect_read_only(self.db)
         con = sqlite3.connect(self.db, timeout=5.0, isolation_level=None)  # we issue BEGIN/COMMIT
         for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "secure_delete = ON"):
             con.execute(f"PRAGMA {pragma}")
@@ -372,7 +435,8 @@ class TakeStore:
             yield
         except sqlite3.Error as e:
             text = str(e).lower()
-            why = ("another voicecoach window kept it busy; try again in a moment" if "locked" in text
+            why = (self.read_only if self.read_only and ("readonly" in text or "read-only" in text)
+                   else "another voicecoach window kept it busy; try again in a moment" if "locked" in text
                    else f"the folder is read-only; {_HOW}" if "readonly" in text
                    else f"the disk is full; free some space or {_HOW}" if "full" in text
                    else f"the file is damaged; move it aside (a new one is made) or {_HOW}"
@@ -396,6 +460,15 @@ class TakeStore:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    def _orphans(self, con: sqlite3.Connection) -> list[Path]:
+        named = {p for (p,) in con.execute("SELECT audio_path FROM takes")}
+        try:
+            found = [f for f in (self.home / "audio").iterdir()
+                     if not f.name.startswith(".") and f.is_file() and not f.is_symlink()]
+        except OSError:
+            return []
+        return sorted((f for f in found if f"audio/{f.name}" not in named), key=lambda f: (_mtime(f), f.name))
 
     def _select(self, cls, tail: str = "", args: tuple = ()) -> list:
         with self._sql(f"read the {cls.table}"), closing(self._connect()) as con:
@@ -446,6 +519,60 @@ def _write_temp(folder: Path, data: bytes) -> Path:
         os.unlink(name)
         raise
     return Path(name)
+
+
+def _link_new(tmp: Path, folder: Path, ext: str) -> Path:
+    """Give ``tmp`` a new name in ``folder`` that no file has: ``<UTC time>-<random>.<ext>``,
+    by a hard link (which fails rather than replace a file), or, where links are not allowed, by
+    copying into a file created exclusively (O_EXCL). Never writes over an existing file."""
+    for _ in range(100):
+        final = folder / f"{datetime.now(timezone.utc):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}{ext}"
+        try:
+            os.link(tmp, final)
+            return final
+        except FileExistsError:
+            continue  # taken (by chance, or by another process): draw another name
+        except OSError as e:
+            if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+                raise
+        try:  # a file system without hard links (FAT, some network drives)
+            fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as out, open(tmp, "rb") as src:
+                while chunk := src.read(1 << 20):
+                    out.write(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            final.unlink(missing_ok=True)  # created above by us: not another recording
+            raise
+        return final
+    raise FileExistsError(errno.EEXIST, "no free file name", str(folder))
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _read_only(e: OSError) -> bool:
+    return e.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _connect_read_only(db: Path) -> sqlite3.Connection:
+    """A read-only connection: ``mode=ro`` (sees a WAL the last writer left), else, where SQLite
+    cannot even create its shared-memory file, ``immutable`` (reads the main file only)."""
+    uri = db.resolve().as_uri()
+    try:
+        con = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=5.0, isolation_level=None)
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?immutable=1", uri=True, timeout=5.0, isolation_level=None)
 
 
 def _fsync_dir(folder: Path) -> None:
