@@ -12,11 +12,10 @@ from studio.render import (AUDIO_MIME, PART_WORDS, VERDICT_COLOURS, comparison_h
                            specificity_html, tip_html, transcript_html)
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.audio import probe
 from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
 from voicecoach.export import chart_key, take_timeline
 from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
-from voicecoach.practice import analyse_saved
+from voicecoach.practice import analyse_saved, check_analysable, finish_pending
 from voicecoach.scenarios import by_id as scenario_by_id
 from voicecoach.takes import StoreError
 from voicecoach.wording import check_specificity
@@ -50,6 +49,18 @@ def _show_error(message: str, name: str | None) -> None:
     """An error the user can act on, visible on the page, their file's name shown as written."""
     message = message[:1].upper() + message[1:] if message.startswith("your recording") else message
     st.error(md_naming(message, name), icon=":material/error:")
+
+def _catch_up(store, unanalysed: list[int], *, shown: int) -> None:
+    """Analyse the takes this session saved whose run was interrupted before their analysis (the
+    user uploaded again at once), so that none is left pending; ``shown`` is analysed already."""
+    if shown in unanalysed:
+        unanalysed.remove(shown)
+    if unanalysed:
+        with st.spinner(f"Analysing {len(unanalysed)} earlier take{'s' if len(unanalysed) > 1 else ''} of this "
+                        "session…"):
+            for tid in finish_pending(store, list(unanalysed), model=config.model_name()):
+                unanalysed.remove(tid)
+
 
 st.title("Practise your ask")
 st.caption(privacy("practise"))
@@ -126,18 +137,24 @@ if store is None:
 data, ext = source.getvalue(), (Path(source.name).suffix or ".wav").lower()
 name = "your recording" if current == "microphone" else " ".join(source.name.split())  # as messages call it
 saved = st.session_state.setdefault("saved_takes", {})  # (input, sha256) -> take id, this session
+# takes this session saved and has not seen analysed to the end: a run interrupted by the next upload
+# (Streamlit stops a run at its next st call) leaves them here, and the next run analyses them
+unanalysed = st.session_state.setdefault("unanalysed", [])
+decoded = None  # the recording decoded by the checks, when it was saved in this run
 try:
     try:
         take = store.get(saved[(current, seen[current])])
     except (KeyError, StoreError):  # not saved yet (or deleted meanwhile): save it before analysis,
-        try:  # unless it is not audio at all: that is refused, and nothing is kept
-            probe(data, name=name)
+        try:  # unless it can never be analysed (not audio, too long, too short, silent, no speech): refused
+            decoded = check_analysable(data, name=name)
         except AudioError as exc:
             _show_error(f"{exc}. Nothing was saved.", name)
             st.stop()
         take = store.add(data, source=current, original_name=source.name, objective=objective, ext=ext,
                          scenario=prep.scenario if prep else None)
         saved[(current, seen[current])] = take.id  # with the objective it was recorded for
+        if take.status == "pending" and take.id not in unanalysed:
+            unanalysed.append(take.id)
 except StoreError as exc:
     st.error(str(exc))
     st.stop()
@@ -158,14 +175,17 @@ if take.id not in results:
         bar = st.progress(0.0, text=STAGE_TEXT["decoding"])
         try:
             speech_model(model_name)
-            results[take.id] = analyse_saved(store, take, model=model_name, name=name,
+            # an interrupted progress bar does not stop the analysis: the take is stored first
+            results[take.id] = analyse_saved(store, take, model=model_name, name=name, audio=decoded,
                                              progress=lambda stage, done: bar.progress(done, text=STAGE_TEXT[stage]))
         except (AudioError, ModelError) as exc:
             status.update(label="Could not analyse this take", state="error", expanded=False)
-            error = (f"{str(exc).rstrip('. ')}. The recording is kept as take {take.id}, marked failed: "
-                     "analyse it again from the Takes page.")
             if isinstance(exc, AudioError):  # this recording cannot be analysed: don't try on every re-run
-                failed[take.id] = error
+                error = failed[take.id] = (f"{str(exc).rstrip('. ')}. This recording cannot be analysed; it is "
+                                           f"kept as take {take.id} (play or delete it on the Takes page).")
+            else:
+                error = (f"{str(exc).rstrip('. ')}. The recording is kept as take {take.id}, marked failed: "
+                         "analyse it again from the Takes page.")
         else:
             bar.progress(1.0, text="Drawing loudness and pitch")
             try:  # the stored take, now with its analysis; None without its audio
@@ -173,10 +193,12 @@ if take.id not in results:
             except StoreError:
                 timelines[take.id] = None
             status.update(label="Analysed", state="complete", expanded=False)
+    _catch_up(store, unanalysed, shown=take.id)
     if error is not None:  # outside the status box, so it shows without opening it
         _show_error(error, name)
         st.stop()
 a = results[take.id]
+_catch_up(store, unanalysed, shown=take.id)
 
 for w in getattr(a, "warnings", ()):
     st.warning(w.message)
