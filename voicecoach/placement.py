@@ -32,6 +32,7 @@ MIN_SOUNDING_RUN_FRAMES = 5  # frames above the sounding level that count as sou
 SOUNDING_MIN_PEAK_ABOVE_FLOOR_DB = 12.0  # a run of sound has a frame this far above the noise floor
 UNVOICED_TAIL_MAX_S = 0.2  # sound after the last voicing longer than this (s) may be another syllable ...
 SYLLABLE_DIP_DB = 10.0  # ... when an energy dip this deep (dB below the loudest frame after it) parts them
+SYLLABLE_MAX_BELOW_VOICE_DB = 20.0  # ... and it is at most this much quieter than the voiced run (dB)
 _PUNCT_END = ".?!"
 SQUEEZED_WORD_S = 0.05  # a word placed shorter than this (s) was squeezed onto its neighbour
 _LETTER = re.compile(r"[A-Za-z0-9]")
@@ -185,15 +186,19 @@ def _syllable_after(contours: Contours, *, voiced: Region, sound_end_s: float) -
     """A syllable that follows the last voiced run inside the same sound, with too little
     voicing for Praat (a soft, fading or creaky final word): an energy dip of at least
     ``SYLLABLE_DIP_DB`` below the loudest frame after it separates the two, and the syllable
-    runs from the dip to the end of the sound. None when the sound only dies away after the
-    voicing (a room's echo, or noise), with no new rise."""
+    runs from the dip to the end of the sound. It has a vowel: at least one voiced frame, and
+    its loudest frame no more than ``SYLLABLE_MAX_BELOW_VOICE_DB`` below the voiced run's (a
+    final "s" after a short dip is a consonant of the same word). None when the sound only dies
+    away after the voicing (a room's echo, or noise), with no new rise."""
     sl = contours.frames(voiced.end_s - 0.05, sound_end_s - 0.1)
     if sl.stop - sl.start < 2:
         return None
     e = contours.energy_db
     dip = sl.start + int(np.argmin(e[sl]))
     after = contours.frames(dip * contours.hop_s, sound_end_s)
-    if e[after].max() - e[dip] < SYLLABLE_DIP_DB:
+    peak = e[after].max()
+    if (peak - e[dip] < SYLLABLE_DIP_DB or not np.any(~np.isnan(contours.f0_hz[after]))
+            or peak < e[contours.frames(voiced.start_s, voiced.end_s)].max() - SYLLABLE_MAX_BELOW_VOICE_DB):
         return None
     return Region(round(dip * contours.hop_s, 3), round(sound_end_s, 3))
 
@@ -214,17 +219,19 @@ def _fit_final_word(out: list[Word], j: int, *, first: int, region: Region, cont
     lo = max(region.start_s, w.start_s - _MAX_LATE_S)
     run = last_voiced_run(contours, start_s=lo, end_s=region.end_s)
     sound = last_sounding_run(contours, start_s=lo, end_s=region.end_s)
+    syllable = None  # a last syllable too soft or creaky for Praat to voice
     if sound is not None and (run is None or sound.end_s > run.end_s + contours.hop_s):
-        if run is None or sound.start_s > run.end_s:
-            run = sound  # a last syllable with no voicing at all
+        if run is None:
+            run = syllable = sound
         elif sound.end_s - run.end_s <= UNVOICED_TAIL_MAX_S:
             run = Region(run.start_s, sound.end_s)  # the final consonant after the vowel
         else:  # a syllable Praat could not voice, or only the voice dying away (echo, noise)
-            run = _syllable_after(contours, voiced=run, sound_end_s=sound.end_s) or run
+            syllable = _syllable_after(contours, voiced=run, sound_end_s=sound.end_s)
+            run = syllable or run
     if run is None or run.end_s < w.start_s - _MAX_LATE_S or run.end_s - w.end_s > _MAX_EXTEND_S:
         return
     end = run.end_s
-    if w.end_s <= run.start_s:  # squeezed onto the word before: the word is that last sound
+    if syllable is not None and w.end_s <= syllable.start_s:  # Whisper put the word before its sound
         start = min(run.start_s, end - FINAL_WORD_S[0])
     else:
         start = min(w.start_s, end - FINAL_WORD_S[0])
