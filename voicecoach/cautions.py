@@ -1,7 +1,8 @@
 """What makes a take's result less trustworthy, named instead of hidden (``TakeResult.warnings``).
 
-A table of small checks, like the coach: a file cut off before the length its header announces,
-clipping, and words the speech model could not follow. tiny.en knows English only, so it cannot
+A table of small checks, like the coach: a file cut off (before the length its header announces,
+or before its own end), clipping, a phone line's narrow band, and words the speech model could
+not follow. tiny.en knows English only, so it cannot
 say which language it heard: speech in another language comes out as invented English words
 that it gives a low probability, or as one phrase repeated over and over (a decoding loop).
 Both are measured here (:func:`recognition`), and the thresholds of :class:`CautionSettings`
@@ -22,8 +23,8 @@ from .audio import FULL_SCALE, Audio
 from .result import Caution
 from .types import Region, Word
 
-__all__ = ["CautionSettings", "Recognition", "recognition", "max_repeats", "truncated", "clipping", "untrusted_words",
-           "cautions"]
+__all__ = ["CautionSettings", "Recognition", "recognition", "max_repeats", "high_band_db", "truncated", "clipping",
+           "telephone_band", "untrusted_words", "cautions"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,14 @@ class CautionSettings:
     max_words_per_s : float
         More words than this per second of speech is a loop too: nobody says 8 words a second
         (English measured at most 4.0; loops 10 to 16).
+    telephone_max_high_band_db : float
+        Speech whose sound above the telephone band (:func:`high_band_db`, the background taken
+        off) is further below the voice than this sounds like a phone line: -52 dB. Ordinary
+        recordings measured -6 to -25 dB (espeak-ng, clean, noisy, MP3, AAC, 11 kHz, cut at
+        5 kHz; the shared real voices), the 1961 JFK broadcast -46; the same takes at 8 kHz or
+        filtered to 300-3400 Hz -57 to -150, the shared 8 kHz Harvard list -66.
+    telephone_max_rate_hz : int
+        A file sampled at this rate or lower cannot hold anything above 4 kHz: a phone line.
     """
 
     truncated_min_s: float = 0.25
@@ -70,6 +79,8 @@ class CautionSettings:
     min_words: int = 5
     max_repeats: int = 5
     max_words_per_s: float = 8.0
+    telephone_max_high_band_db: float = -52.0
+    telephone_max_rate_hz: int = 8000
 
 
 MAX_PHRASE_WORDS = 12  # the longest phrase whose back-to-back repeats are counted
@@ -125,6 +136,43 @@ def max_repeats(texts: Sequence[str], *, max_phrase_words: int = MAX_PHRASE_WORD
     return best
 
 
+SPEECH_BAND_HZ = (300.0, 3400.0)  # what a telephone line carries
+HIGH_BAND_HZ = (4500.0, 7500.0)  # well above it, up to what 16 kHz holds: where "s", "f" and "th" differ
+_BAND_FRAME = 512  # samples per spectrum (32 ms at 16 kHz)
+
+
+def high_band_db(y: np.ndarray, *, regions: Sequence[Region], sr: int = 16_000) -> float | None:
+    """How much of the voice is above the telephone band: the mean power per frame in
+    :data:`HIGH_BAND_HZ` over that in :data:`SPEECH_BAND_HZ` (dB), over the speech only
+    (``regions``), less the background's (the median frame between the speech regions), so that
+    noise added after a phone line does not pass for a voice. A phone line (8 kHz, or filtered
+    to 300-3400 Hz) carries next to nothing up there. Floored at -150 dB; None with less than
+    0.1 s of speech."""
+    speech = _band_frames(y, regions, sr)
+    if len(speech) * _BAND_FRAME < 0.1 * sr:
+        return None
+    power = speech.mean(axis=0)
+    quiet = _band_frames(y, [Region(a.end_s, b.start_s) for a, b in zip(regions, regions[1:])], sr)
+    if len(quiet):
+        power = np.maximum(power - np.median(quiet, axis=0), 0.0)
+    if power[0] <= 0:
+        return None
+    return round(10 * np.log10(max(power[1], power[0] * 1e-15) / power[0]), 1)
+
+
+def _band_frames(y, regions, sr) -> np.ndarray:
+    """The power of each frame (rows) of ``regions`` in :data:`SPEECH_BAND_HZ` and :data:`HIGH_BAND_HZ`."""
+    hz = np.fft.rfftfreq(_BAND_FRAME, 1 / sr)
+    bands = np.stack([(hz >= lo) & (hz < hi) for lo, hi in (SPEECH_BAND_HZ, HIGH_BAND_HZ)], axis=1).astype(float)
+    window = np.hanning(_BAND_FRAME)
+    out = [np.zeros((0, 2))]
+    for r in regions:
+        x = y[max(0, int(r.start_s * sr)): int(r.end_s * sr)]
+        frames = x[: len(x) // _BAND_FRAME * _BAND_FRAME].reshape(-1, _BAND_FRAME).astype(np.float64)
+        out.append((np.abs(np.fft.rfft(frames * window, axis=1)) ** 2) @ bands)
+    return np.concatenate(out)
+
+
 _UNTRUSTED = ("the transcript is probably wrong, and the tips on your wording, your request and your pace "
               "are left out")
 
@@ -161,6 +209,25 @@ def clipping(audio: Audio, s: CautionSettings) -> Caution | None:
                    "sentence). Lower the microphone's input level or move back from it, then record again.")
 
 
+def telephone_band(audio: Audio, s: CautionSettings, *, regions: Sequence[Region]) -> Caution | None:
+    """Speech with almost nothing above the telephone band (:func:`high_band_db`), or a file
+    sampled at 8 kHz: a phone line or a poor microphone. The words stay trusted (Whisper reads
+    telephone speech well, ``tests/test_honest.py``); the caution says they may be misheard."""
+    rate = audio.source_rate_hz
+    low_rate = rate is not None and rate <= s.telephone_max_rate_hz
+    high = None if low_rate else high_band_db(audio.y, regions=regions, sr=audio.sr)
+    if not low_rate and (high is None or high > s.telephone_max_high_band_db):
+        return None
+    how = (f"it was recorded at {rate / 1000:g} kHz, which keeps nothing above {rate / 2000:g} kHz" if low_rate
+           else f"almost nothing of your voice above {HIGH_BAND_HZ[0] / 1000:g} kHz came through "
+                f"({-high:.0f} dB below the rest; a clear microphone gives 6 to 25)")
+    return Caution("telephone_band",
+                   f"This recording sounds like a phone line or a low-quality microphone: {how}, and that is "
+                   "where sounds such as 's', 'f' and 'th' are told apart. Some words may be misheard, so take the "
+                   "tips on your wording and your request as less certain. For your next take, record with your "
+                   "computer's microphone or a headset microphone rather than over a phone call.")
+
+
 def untrusted_words(r: Recognition, s: CautionSettings) -> Caution | None:
     """Words that cannot be trusted: a repetition loop, or a low mean word probability (named
     ``not_english`` in a clean recording, ``low_confidence`` in a noisy one)."""
@@ -187,7 +254,10 @@ def untrusted_words(r: Recognition, s: CautionSettings) -> Caution | None:
 
 def cautions(audio: Audio, *, words: Sequence[Word], regions: Sequence[Region], energy_db: np.ndarray,
              settings: CautionSettings | None = None) -> tuple[Caution, ...]:
-    """Every caution that applies to a take, in the order: truncated, clipping, words."""
+    """Every caution that applies to a take, in the order: truncated, clipping, telephone band,
+    words."""
     s = settings or CautionSettings()
     r = recognition(words, regions=regions, energy_db=energy_db)
-    return tuple(c for c in (truncated(audio, s), clipping(audio, s), untrusted_words(r, s)) if c is not None)
+    checks = (truncated(audio, s), clipping(audio, s), telephone_band(audio, s, regions=regions),
+              untrusted_words(r, s))
+    return tuple(c for c in checks if c is not None)
