@@ -335,6 +335,13 @@ def test_control_characters_in_a_name_never_reach_the_terminal(tmp_path, wavs):
 
     names = {t["original_name"] for t in json.loads(out)}
     assert names == {"evil\x1b[2J\x1b]0;pwned\x07\rname\x00.wav", "prise n°2 — ünïcødé 🎙.wav"}  # exact in JSON
+    # a file named so on the command line: its error line (and a report's title) escaped too
+    (tmp_path / "evil\x1b[2J\x07\r.wav").write_bytes(to_wav_bytes(np.zeros(3 * SR, np.float32)))
+    r = subprocess.run([sys.executable, "-m", "voicecoach", "analyse", "evil\x1b[2J\x07\r.wav"], env=env,
+                       cwd=tmp_path, capture_output=True, timeout=120)
+    err = r.stderr.decode("utf-8")
+    assert r.returncode == 2 and err == "voicecoach: evil\\x1b[2J\\x07\\r.wav is silent" + err.split("is silent")[1]
+    assert not any(c in err for c in "\x1b\x07\r\x00")
 
 
 # ---- quick successive takes -------------------------------------------------------------------

@@ -43,9 +43,10 @@ def _cmd_analyse(args) -> None:
 
 
 def _shown(path: str) -> str:
-    """A file name as it can be printed: bytes that are not UTF-8 (kept by Python as surrogates,
-    which a strict terminal encoding refuses) shown as U+FFFD, the replacement character."""
-    return os.fsencode(path).decode("utf-8", "replace")
+    """A file name as it can be printed (:func:`_printable`): bytes that are not UTF-8 (kept by
+    Python as surrogates, which a strict terminal encoding refuses) shown as U+FFFD, the
+    replacement character; control characters as escapes."""
+    return _printable(path)
 
 
 def _cmd_record(args) -> None:
@@ -174,20 +175,56 @@ def _cmd_takes(args) -> None:
     from .takes import TakeStore
 
     store = TakeStore(config.data_home())
+    if args.add_back:
+        added = store.add_back()
+        print(f"Added {len(added)} recording{'' if len(added) == 1 else 's'} back to your history"
+              + (f" (takes {', '.join(str(t.id) for t in added)}, not analysed yet: analyse them on the Takes page "
+                 "of the studio)" if added else "") + ".")
+        return
     takes = store.list(limit=args.limit)
     if args.json:
-        print(json.dumps([{k: v for k, v in vars(t).items() if k != "analysis_json"} for t in takes], ensure_ascii=False))
+        print(_printable(json.dumps([{k: v for k, v in vars(t).items() if k != "analysis_json"} for t in takes],
+                                    ensure_ascii=False), json_escapes=True))
         return
+    if store.read_only:
+        print(f"voicecoach: {_printable(store.read_only)}", file=sys.stderr)
     if not takes:
-        print(f"No takes yet in {store.home}. Record one with `voicecoach record` or in the studio (`make run`).")
-        return
-    print(f"{'id':>4}  {'recorded (local time)':<22}  {'length':>6}  {'status':<7}  {'pace':>8}  {'wait':>6}  label")
+        print(f"No takes yet in {_printable(str(store.home))}. Record one with `voicecoach record` or in the studio "
+              "(`make run`).")
+    else:
+        print(f"{'id':>4}  {'recorded (local time)':<22}  {'length':>6}  {'status':<7}  {'pace':>8}  {'wait':>6}  label")
     for t in takes:
         wait = "-" if t.pause_after_s is None else f"{t.pause_after_s:.1f} s"
         pace = "-" if t.speaking_wpm is None else f"{t.speaking_wpm:.0f} wpm"
         length = "-" if t.duration_s is None else fmt_time(t.duration_s)
-        name = t.label or (t.original_name if t.source == "upload" else "") or ""  # a recording's file name is the browser's
-        print(f"{t.id:>4}  {fmt_when(t.created_at):<22}  {length:>6}  {t.status:<7}  {pace:>8}  {wait:>6}  {name}")
+        name = t.label or (t.original_name if t.source in ("upload", None) else "") or ""  # a recording's file name is the browser's
+        print(f"{t.id:>4}  {fmt_when(t.created_at):<22}  {length:>6}  {t.status:<7}  {pace:>8}  {wait:>6}  "
+              f"{_printable(name)}")
+    if not store.read_only and (n := len(store.orphans())):
+        print(f"{n} recording{'s' if n != 1 else ''} found in {_printable(str(store.home / 'audio'))} that "
+              f"{'are' if n != 1 else 'is'} not in your history: `voicecoach takes --add-back` adds "
+              f"{'them' if n != 1 else 'it'} back.")
+
+
+def _printable(text: str, *, json_escapes: bool = False) -> str:
+    """``text`` safe to print on a terminal: control and format characters (ESC, BEL, CR, NUL,
+    C1 controls, bidirectional overrides…) shown as escapes (``\\x1b``, or ``\\u001b`` to keep
+    JSON valid), unpaired surrogates (bytes that were not UTF-8) as U+FFFD; printable text,
+    accents included, unchanged."""
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # a file name's bytes
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    out = []
+    for c in text:
+        if c.isprintable() or c == " ":
+            out.append(c)
+        elif json_escapes:
+            units = c.encode("utf-16-be")
+            out.append("".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2)))
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
 
 
 def _read_lines(items) -> list[str]:
@@ -259,6 +296,8 @@ def _parser() -> argparse.ArgumentParser:
     h = sub.add_parser("takes", help="list the take history (newest first)")
     h.add_argument("--limit", type=int, default=None)
     h.add_argument("--json", action="store_true")
+    h.add_argument("--add-back", action="store_true",
+                   help="add the recordings in the audio folder that no take names back to the history")
     h.set_defaults(func=_cmd_takes)
 
     t = sub.add_parser("tag", help="tag sentences Push / Pull / Move Away (arguments or stdin lines; a "
@@ -298,16 +337,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.func(args)
     except _UserError as exc:
-        print(f"voicecoach: {exc}", file=sys.stderr)
+        print(f"voicecoach: {_printable(str(exc))}", file=sys.stderr)
         return exc.code
     except AudioError as exc:
-        print(f"voicecoach: {exc}", file=sys.stderr)
+        print(f"voicecoach: {_printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except (ModelError, WordingModelError) as exc:
-        print(f"voicecoach: {exc}", file=sys.stderr)
+        print(f"voicecoach: {_printable(str(exc))}", file=sys.stderr)
         return EXIT_MODEL
     except StoreError as exc:
-        print(f"voicecoach: {exc}", file=sys.stderr)
+        print(f"voicecoach: {_printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("voicecoach: interrupted", file=sys.stderr)
