@@ -16,6 +16,15 @@ from voicecoach.practice import analyse_saved, recording_name
 from voicecoach.takes import StoreError, Take
 
 STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed: retry"}
+
+
+def _status(t: Take) -> str:
+    """The status column's words for ``t``: whether it can be (re)analysed, and why not."""
+    if t.recovered and t.status == "pending":
+        return "added back: analyse"
+    if t.status == "failed" and not t.analysable:
+        return "cannot be analysed"
+    return STATUS.get(t.status, t.status)
 CONFIRM_WORD = "DELETE"
 SELECTED = "takes_selected"  # the selected take's id (the selector's key)
 SELECT_NEXT = "takes_select_next"  # the take to select on the next run (after renaming or deleting)
@@ -69,13 +78,29 @@ except StoreError as exc:
     st.stop()
 if flash := st.session_state.pop("takes_flash", None):
     st.success(flash)
+if store.read_only:
+    st.warning(store.read_only[:1].upper() + store.read_only[1:] + ".", icon=":material/lock:")
+elif found := store.orphans():  # the history of a database that was moved aside, emptied or lost
+    n = len(found)
+    with st.container(border=True):
+        st.markdown(f"**{n} recording{'s' if n != 1 else ''} found that {'are' if n != 1 else 'is'} not in your "
+                    "history** (kept in the audio folder, perhaps from a database that was moved aside or "
+                    "replaced). Add them back to play, analyse or delete them here.")
+        if st.button(f"Add {'them' if n != 1 else 'it'} back", icon=":material/restore:", key="add_back"):
+            try:
+                added = store.add_back()
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                _done(f"{len(added)} recording{'s' if len(added) != 1 else ''} added back, not analysed yet: "
+                      "choose one below and analyse it.", select=added[-1].id if added else None)
 
 if not takes:
     st.info("No takes yet: record one on the Practise page.")
 else:
     st.dataframe([{
         "take": t.id, "recorded": fmt_when(t.created_at), "name": t.label or "",
-        "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": STATUS.get(t.status, t.status),
+        "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": _status(t),
         "pace": fmt_num(t.speaking_wpm), "wait": fmt_num(t.pause_after_s, 1),
         "end drop": fmt_db(t.end_drop_db),
         "push/pull": fmt_balance(t.push_share, t.pull_share, t.move_away_share),
@@ -89,18 +114,36 @@ else:
     if st.session_state.get(SELECTED) not in by_id:
         st.session_state[SELECTED] = takes[0].id
     take = by_id[st.selectbox("Take", list(by_id), key=SELECTED, format_func=lambda i: " · ".join(
-        x for x in (f"Take {i}", fmt_when(by_id[i].created_at), STATUS.get(by_id[i].status, ""),
+        x for x in (f"Take {i}", fmt_when(by_id[i].created_at), _status(by_id[i]),
                     _short(by_id[i].label)) if x))]
 
     st.subheader(f"Take {take.id}")
     if take.label:
         st.text(take.label)
-    if take.status != "done":
-        why = ("did not finish (or is still running in another window)" if take.status == "pending" else "failed")
-        st.warning(f"The analysis of this take {why}. Its recording is kept: you can analyse it again.")
+    try:
+        path = store.audio_path(take)
+        audio = path.read_bytes()
+    except (StoreError, OSError):
+        path = audio = None
+    if audio is None:  # one message: nothing can be played or analysed
+        st.warning("The recording of this take is missing from the data folder: it cannot be played or analysed"
+                   + ("; its report is kept below." if take.status == "done" else "; delete this take."))
+    elif take.status == "failed" and not take.analysable:
+        st.warning("This recording cannot be analysed: analysing it again would fail the same way. It is kept "
+                   "so you can play it; delete it if you do not need it.")
         if take.error:
             st.text(take.error)  # the reason, as stored (it may quote the file's name)
-        if st.button("Retry the analysis", icon=":material/refresh:"):
+    elif take.status != "done":
+        if take.recovered:
+            st.info("This recording was found in the data folder and added back to your history; it has not "
+                    "been analysed yet.")
+        else:
+            why = ("did not finish (or is still running in another window)" if take.status == "pending" else "failed")
+            st.warning(f"The analysis of this take {why}. Its recording is kept: you can analyse it again.")
+            if take.error:
+                st.text(take.error)  # the reason, as stored (it may quote the file's name)
+        if st.button("Analyse this take" if take.recovered else "Retry the analysis", icon=":material/refresh:",
+                     disabled=bool(store.read_only)):
             try:
                 speech_model(config.model_name())
                 with st.spinner("Listening to your take…"):
@@ -109,11 +152,8 @@ else:
                 st.error(md_naming(f"The analysis failed again: {exc}", recording_name(take)))
             else:
                 _done(f"Take {take.id} is analysed.", select=take.id)
-    try:
-        path = store.audio_path(take)
-        st.audio(path.read_bytes(), format=AUDIO_MIME.get(path.suffix.lower(), "audio/wav"))
-    except (StoreError, OSError):
-        st.warning("The recording of this take is missing from the data folder.")
+    if audio is not None:
+        st.audio(audio, format=AUDIO_MIME.get(path.suffix.lower(), "audio/wav"))
     if take.status == "done":
         for col, (name, value, help_) in zip(st.columns([1, 1, 1, 1.5]), (
                 ("Speaking pace", fmt_num(take.speaking_wpm, 0, " wpm"), "Words per minute while you spoke"),

@@ -142,27 +142,21 @@ def test_a_text_file_renamed_wav_is_named_as_the_user_named_it(home):
     assert not at.get("status") and TakeStore(home).list() == []
 
 
-def test_a_silent_take_is_kept_as_failed_and_says_why_on_the_page(home):
-    """Audio whose analysis fails (silent) keeps its recording, marked failed, with its reason in
-    a visible error naming the user's file, not the stored copy; the Takes page says it failed."""
+def test_a_silent_take_is_refused_and_not_stored(home):
+    """Audio that can never be analysed (silent) is refused before it is stored, with its reason
+    in a visible error naming the user's file, not a stored copy; nothing appears on Takes."""
     y, _ = build_take([Silence(3.0)])
     at = AppTest.from_file(APP, default_timeout=60).run()
     at.file_uploader[0].set_value(("quiet take.wav", to_wav_bytes(y), "audio/wav")).run()
     assert not at.exception
     (error,) = errors(at)
-    assert error.startswith("quiet take.wav is silent") and "kept as take 1, marked failed" in error
-    assert "1.wav" not in error
-    (status,) = at.get("status")
-    assert status.proto.label == "Could not analyse this take"  # and the error is outside it, shown
-    (take,) = TakeStore(home).list()
-    assert take.status == "failed" and take.error.startswith("quiet take.wav is silent")
-    at.run()  # a re-run says it again without analysing again
-    assert errors(at) == [error] and not at.get("status")
+    assert error.startswith("quiet take.wav is silent") and error.endswith("Nothing was saved.")
+    assert "1.wav" not in error and not at.get("status")  # refused before any analysis started
+    assert TakeStore(home).list() == [] and not any((home / "audio").iterdir())
+    at.run()  # a re-run says it again
+    assert errors(at) == [error]
     at.switch_page("studio/history.py").run()
-    assert not at.exception
-    assert at.dataframe[0].value["status"][0] == "failed: retry"
-    assert any(t.value.startswith("quiet take.wav is silent") for t in at.text)
-    assert not any("Nothing to flag" in h.proto.body for h in at.get("html"))
+    assert not at.exception and "No takes yet" in at.info[0].value
 
 
 def test_objective_specificity(home):

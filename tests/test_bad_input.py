@@ -101,7 +101,8 @@ class Row:
     env: Callable | None = None  # tmp -> extra environment (the model rows)
     app_error: str | None = None  # the studio's message when it differs from the CLI's ("": a sane result)
     request: bool = True  # a sane result finds the request and its wait
-    kept: bool = True  # an error row in the studio: the take is kept, marked failed (False: not audio, refused)
+    kept: bool = True  # an error row in the studio: the take is kept, marked failed (False: refused before it
+    # is stored, as input that can never be analysed: not audio, too short, silent, no speech)
 
 
 def _put(tmp: Path, name: str, data: bytes) -> str:
@@ -191,12 +192,14 @@ ROWS = [
     Row("truncated-header", _write("head.wav", lambda y, tmp: to_wav_bytes(y)[:30]),
         r"could not be decoded|holds no audio samples", kept=False),
     Row("too-short", _write("short.wav", lambda y, tmp: to_wav_bytes(y[: SR // 2])),
-        r"is 0\.50 s long; record at least 1 s"),
+        r"is 0\.50 s long; record at least 1 s", kept=False),
     Row("silent", _write("silent.wav", to_wav_bytes(np.zeros(3 * SR, np.float32))),
-        r"is silent \(loudest moment .* dBFS\); check that the right microphone"),
+        r"is silent \(loudest moment .* dBFS\); check that the right microphone", kept=False),
     Row("noise-only", _write("noise.wav", to_wav_bytes(
         (0.05 * np.random.default_rng(3).standard_normal(3 * SR)).astype(np.float32))),
-        r"no speech was heard .*check the microphone"),
+        r"no speech was heard .*check the microphone",
+        app_error=r"^No speech was heard in your recording \(only noise, music or silence\); check the microphone .*"
+                  r"Nothing was saved\.$", kept=False),
     Row("random-bytes", _write("random.wav", bytes(np.random.default_rng(1).integers(0, 256, 50_000, np.uint8))),
         r"could not be decoded as audio", kept=False),
     Row("stereo", _write("stereo.wav", _stereo)),
@@ -319,7 +322,7 @@ def test_app(row: Row, take, french, tmp_path, home, monkeypatch, whisper):
             (t,) = takes  # (a missing model stops before the analysis starts: the take waits, "pending")
             assert t.status == ("failed" if row.env is None else "pending"), t.status
             assert row.env is not None or re.search(want, t.error), t.error
-        else:  # not audio: refused before it is kept
+        else:  # can never be analysed: refused before it is kept
             assert takes == [] and not any((home / "audio").iterdir())
             assert "Nothing was saved" in error
         return

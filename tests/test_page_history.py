@@ -1,5 +1,6 @@
 """The Takes page driven by AppTest on a real take store (tmp VOICECOACH_HOME) holding real
 analyses of synthetic takes: list, rename, delete with confirmation, delete all, retry."""
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -132,7 +133,10 @@ def test_retry_of_a_broken_recording_says_why(tmp_path, monkeypatch):
     button(at, "Retry the analysis").click().run()
     assert not at.exception
     assert "could not be decoded" in at.error[0].value
-    assert s.get(1).status == "failed"
+    assert (s.get(1).status, s.get(1).analysable) == ("failed", 0)
+    at.run()  # a recording that cannot be decoded is not offered a retry that would fail again
+    assert at.dataframe[0].value["status"][0] == "cannot be analysed"
+    assert not [b for b in at.button if b.label == "Retry the analysis"]
 
 
 def test_takes_and_names_survive_a_restart(store):
@@ -171,3 +175,57 @@ def test_a_failed_take_shows_dashes_not_none_and_its_reason(store, tmp_path):
     assert not any(str(v) in ("None", "nan") for v in row)
     assert "failed" in at.warning[0].value
     assert "fake.wav could not be decoded as audio because it is not an audio file" in [t.value for t in at.text]
+
+
+def test_recordings_not_in_the_history_are_offered_back(store, recordings):
+    """The database moved aside (as its "damaged" message says): the page finds the recordings,
+    adds them back, and they analyse like any take."""
+    at = takes_page()
+    assert not [b for b in at.button if b.label.startswith("Add them back")]  # negative control
+    assert not any("not in your" in m.value for m in at.markdown)
+    (store.home / "takes.db").rename(store.home / "takes.db.damaged")
+    st.cache_resource.clear()
+    at = takes_page()
+    assert "No takes yet" in at.info[0].value
+    assert any(m.value.startswith("**2 recordings found that are not in your history**") for m in at.markdown)
+    button(at, "Add them back").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("2 recordings added back, not analysed yet")
+    table = at.dataframe[0].value
+    assert list(table["status"]) == ["added back: analyse"] * 2
+    assert not any("not in your" in m.value for m in at.markdown)
+    assert "found in the data folder and added back" in at.info[0].value and at.get("audio")
+    assert not any("Its recording is kept" in w.value for w in at.warning)
+    button(at, "Analyse this take").click().run()
+    assert not at.exception and "is analysed" in at.success[0].value
+    sha = {t.audio_sha256: t for t in store.list()}
+    analysed = sha[hashlib.sha256(recordings[1][0]).hexdigest()]  # the newer file comes first
+    assert analysed.status == "done" and analysed.pause_after_s == pytest.approx(2.8, abs=0.2)
+
+
+def test_a_missing_recording_says_so_once(store):
+    store.audio_path(store.get(2)).unlink()
+    at = takes_page()
+    (warning,) = [w.value for w in at.warning]
+    assert warning == ("The recording of this take is missing from the data folder: it cannot be played or "
+                       "analysed; its report is kept below.")
+    assert not at.get("audio") and at.metric  # the report is still there
+    take = store.add(b"RIFF gone", source="upload")
+    store.fail(take.id, "the analysis was interrupted")
+    store.audio_path(take).unlink()
+    at = takes_page()
+    (warning,) = [w.value for w in at.warning]
+    assert warning.endswith("it cannot be played or analysed; delete this take.") and "kept" not in warning
+    assert not [b for b in at.button if b.label == "Retry the analysis"]
+
+
+def test_a_recording_that_cannot_be_analysed_offers_no_retry(store):
+    store.fail(2, "No speech was heard in ask.wav", analysable=False)
+    at = takes_page()
+    assert at.dataframe[0].value["status"][0] == "cannot be analysed"
+    assert at.warning[0].value.startswith("This recording cannot be analysed")
+    assert "No speech was heard in ask.wav" in [t.value for t in at.text]
+    assert at.get("audio") and not [b for b in at.button if b.label == "Retry the analysis"]
+    store.fail(2, "the model could not be loaded")  # negative control: worth a retry
+    at = takes_page()
+    assert at.dataframe[0].value["status"][0] == "failed: retry" and button(at, "Retry the analysis")
