@@ -125,7 +125,20 @@ def test_specificity_parts_are_quoted_as_written():
     assert (s.action, s.object, s.time) == ("enrol", "the leadership course", "before the March intake")
 
 
-def test_main_request_prefers_the_most_specific_then_the_last():
+def test_main_request_is_the_one_that_says_the_objective():
+    texts = ["Please enrol me on the leadership course before the March intake.",
+             "What do you think?",
+             "Could you let me know by Friday?"]
+    tags = tag_sentences(texts)
+    assert main_request(tags) == 0  # the follow-up after the wait is not the ask
+    assert main_request(tags, objective="My manager enrols me on the leadership course before March") == 0
+    # negative control: when the objective is the follow-up, the follow-up is the request
+    assert main_request(tags, objective="My manager lets me know by Friday") == 2
+    # an objective nothing says leaves the most specific request
+    assert main_request(tags, objective="A pay rise in April") == 0
+
+
+def test_main_request_prefers_the_most_specific_then_the_first():
     tags = tag_sentences([
         "I'd appreciate your support.",
         "Could you put me forward for the role?",
@@ -134,7 +147,7 @@ def test_main_request_prefers_the_most_specific_then_the_last():
         "Can you think about it?",
     ])
     assert main_request(tags) == 2
-    assert main_request(tag_sentences(["I want a pay rise.", "I want a promotion."])) == 1
+    assert main_request(tag_sentences(["I want a pay rise.", "I want a promotion."])) == 0
     assert main_request(tag_sentences(["Good morning.", "What do you think?"])) is None
 
 

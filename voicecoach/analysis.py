@@ -62,19 +62,30 @@ def measure(
     duration_s: float,
     model: str = "",
     settings: Settings | None = None,
+    objective: str | None = None,
+    request_sentence: int | None = None,
     lap=lambda stage: None,
 ) -> TakeResult:
     """Everything measured about one take, before coaching (no I/O). ``lap(stage)`` is called
-    after the delivery and the wording stages (for timing)."""
+    after the delivery and the wording stages (for timing).
+
+    The request is the sentence the user marked (``request_sentence``, an index into the take's
+    sentences, ignored when out of range), else the one that best says the prepared
+    ``objective``, else the most specific (:func:`voicecoach.wording.main_request`)."""
     st = settings or Settings()
     words = placement.snap_words(words, regions, contours=contours)
     d = _delivery.measure_delivery(words, regions=regions, contours=contours, duration_s=duration_s,
                                    settings=st.delivery)
     lap("delivery")
     tags = _wording.tag_sentences((s.text for s in d.sentences), settings=st.wording)
+    if request_sentence is not None and 0 <= request_sentence < len(tags):
+        k = request_sentence
+        t = tags[k]
+        tags[k] = replace(t, is_request=True, specificity=t.specificity or _wording.check_specificity(t.text))
+    else:
+        k = _wording.main_request(tags, objective=objective)
     sentences = tuple(SentenceResult.of(s, t) for s, t in zip(d.sentences, tags))
     request = None
-    k = _wording.main_request(tags)
     if k is not None:
         pause = _delivery.pause_after(d.sentences[k], words=words, regions=regions, duration_s=duration_s)
         upto = _delivery.count_words(words[: sentences[k].last_word + 1])
@@ -96,16 +107,24 @@ def assess(
     contours: _prosody.Contours,
     duration_s: float,
     settings: Settings | None = None,
+    objective: str | None = None,
+    request_sentence: int | None = None,
 ) -> TakeResult:
     """Measure and coach one take from its words, speech regions and contours (no I/O)."""
     st = settings or Settings()
-    t = measure(words, regions=regions, contours=contours, duration_s=duration_s, settings=st)
+    t = measure(words, regions=regions, contours=contours, duration_s=duration_s, settings=st,
+                objective=objective, request_sentence=request_sentence)
     return replace(t, feedback=_coach.coach(t, settings=st.coach))
 
 
 def analyse(source, *, model: str | None = None, settings: Settings | None = None,
-            progress: Progress | None = None) -> TakeResult:
+            progress: Progress | None = None, objective: str | None = None,
+            request_sentence: int | None = None) -> TakeResult:
     """Analyse one take: a path, the bytes of an audio file, or a decoded :class:`Audio`.
+
+    ``objective`` (the prepared influence objective) picks the request the user meant among
+    several; ``request_sentence`` (an index into the result's sentences) is the one the user
+    marked as the request, re-measured as such (see :func:`measure`).
 
     ``progress(stage, fraction)``, if given, is called as each stage of :data:`STAGES` starts
     (and after each utterance is transcribed), with the fraction of the work done, 0 to 1,
@@ -144,8 +163,8 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
                          "microphone and record again")
     report("pitch and loudness")
     nxt = {"prosody": "delivery", "delivery": "wording", "wording": "coaching", "coach": "done"}
-    t = conclude(audio, speech=speech, words=tr.words, model=tr.model, settings=st,
-                 lap=lambda stage: (clock.lap(stage), report(nxt[stage])))
+    t = conclude(audio, speech=speech, words=tr.words, model=tr.model, settings=st, objective=objective,
+                 request_sentence=request_sentence, lap=lambda stage: (clock.lap(stage), report(nxt[stage])))
     timings = clock.done()
     log.info("analysed %.1f s of audio in %.2f s", duration_s, timings["total"])
     return replace(t, timings_s=timings)
@@ -153,6 +172,7 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
 
 def conclude(audio: Audio, *, speech: _prosody.Speech, words: Sequence[Word], model: str,
              settings: Settings | None = None, contours: _prosody.Contours | None = None,
+             objective: str | None = None, request_sentence: int | None = None,
              lap=lambda stage: None) -> TakeResult:
     """The take-level rest of :func:`analyse` once its words are known: contours (pass them if
     already computed), the measures, the cautions and the coaching. The live path
@@ -163,7 +183,7 @@ def conclude(audio: Audio, *, speech: _prosody.Speech, words: Sequence[Word], mo
                                       pitch=st.pitch)
     lap("prosody")
     t = measure(words, regions=speech.regions, contours=c, duration_s=audio.duration_s, model=model,
-                settings=st, lap=lap)
+                settings=st, objective=objective, request_sentence=request_sentence, lap=lap)
     t = replace(t, warnings=_cautions.cautions(audio, words=t.words, regions=speech.regions,
                                                energy_db=speech.energy_db, settings=st.cautions))
     feedback = _coach.coach(t, settings=st.coach)

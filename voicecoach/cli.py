@@ -26,10 +26,12 @@ class _UserError(Exception):
         self.code = code
 
 
-def _run_analysis(source, *, model, as_json: bool, label: str) -> None:
+def _run_analysis(source, *, model, as_json: bool, label: str, objective: str | None = None,
+                  request_sentence: int | None = None) -> None:
     from .analysis import analyse
 
-    _print_result(analyse(source, model=model), as_json=as_json, label=label)
+    _print_result(analyse(source, model=model, objective=objective, request_sentence=request_sentence),
+                  as_json=as_json, label=label)
 
 
 def _print_result(result, *, as_json: bool, label: str) -> None:
@@ -39,7 +41,10 @@ def _print_result(result, *, as_json: bool, label: str) -> None:
 
 
 def _cmd_analyse(args) -> None:
-    _run_analysis(args.path, model=args.model, as_json=args.json, label=_shown(args.path))
+    if args.request is not None and args.request < 1:
+        raise _UserError(f"--request {args.request} is not a sentence number; count the sentences from 1", EXIT_INPUT)
+    _run_analysis(args.path, model=args.model, as_json=args.json, label=_shown(args.path),
+                  objective=args.objective, request_sentence=None if args.request is None else args.request - 1)
 
 
 def _shown(path: str) -> str:
@@ -280,6 +285,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("path")
     a.add_argument("--json", action="store_true", help="print the JSON contract instead of a report")
     a.add_argument("--model", help="tiny.en (default), base, or a CTranslate2 Whisper folder")
+    a.add_argument("--objective", help="your influence objective: the request that says it is taken as your "
+                   "request (else the most specific one)")
+    a.add_argument("--request", type=int, metavar="N",
+                   help="take sentence N (counted from 1) as your request and measure the wait after it")
     a.set_defaults(func=_cmd_analyse)
 
     r = sub.add_parser("record", help="record from the microphone, save the take, analyse it")

@@ -91,7 +91,7 @@ def analyse_saved(store: TakeStore, take: Take, *, model: str | None = None,
     try:
         if audio is None:
             audio = load(store.audio_path(take), name=name or recording_name(take))
-        result = analyse(audio, model=model, settings=settings, progress=report)
+        result = analyse(audio, model=model, settings=settings, progress=report, objective=take.objective or None)
     except AudioError as exc:
         store.fail(take.id, str(exc), analysable=False)
         raise

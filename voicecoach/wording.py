@@ -56,7 +56,7 @@ __all__ = [
     "WordingSettings", "RuleVerdict", "Decision", "Specificity", "SentenceTag", "Marker", "Balance",
     "WordingModelError",
     "normalise", "rule_verdict", "combine", "tag_sentence", "tag_sentences", "split_text",
-    "check_specificity", "main_request",
+    "check_specificity", "main_request", "objective_overlap",
     "find_fillers", "find_hedges", "per_100_words", "balance",
 ]
 
@@ -277,17 +277,49 @@ def split_text(text: str) -> list[str]:
 
 # ---- the main request ------------------------------------------------------------------
 
-def main_request(tags: Sequence[SentenceTag]) -> int | None:
-    """Index of the take's main request: the most specific one, ties go to the last; None if none."""
-    best, best_score = None, None
-    for i, t in enumerate(tags):
-        if not t.is_request:
-            continue
-        spec = t.specificity or check_specificity(t.text)
-        score = (spec.is_specific, -len(spec.missing))
-        if best_score is None or score >= best_score:
-            best, best_score = i, score
-    return best
+def main_request(tags: Sequence[SentenceTag], *, objective: str | None = None) -> int | None:
+    """Index of the take's main request, the one the user meant; None if no sentence is a request.
+
+    With a prepared ``objective``, the request that says most of it (:func:`objective_overlap`,
+    at least ``OBJECTIVE_MIN_OVERLAP``); otherwise, or when none does, the most specific
+    request. Ties go to the first: what follows a request is usually a follow-up ("Could you let
+    me know by Friday?"), and the wait that matters is the one after the ask itself.
+    """
+    requests = [i for i, t in enumerate(tags) if t.is_request]
+    if not requests:
+        return None
+
+    def specific(i: int) -> tuple:
+        spec = tags[i].specificity or check_specificity(tags[i].text)
+        return (spec.is_specific, -len(spec.missing))
+
+    if objective and objective.strip():
+        overlap = {i: objective_overlap(tags[i].text, objective) for i in requests}
+        best = max(overlap.values())
+        if best >= OBJECTIVE_MIN_OVERLAP:
+            requests = [i for i in requests if overlap[i] == best]
+    return max(requests, key=lambda i: (specific(i), -i))
+
+
+#: A request says the objective when it holds at least this share of the objective's content words.
+OBJECTIVE_MIN_OVERLAP = 0.25
+_FUNCTION_WORDS = frozenset("""a an the to of on in at for by from with and or but me my you your i we our us it its this
+that be is are was were will would could can should may might please like want need have has had do does
+did get let make give send put so just really also about as into before after until next manager boss agree
+agrees""".split())
+
+
+def _content_stems(text: str) -> set[str]:
+    """The content words of ``text``, cut to their first five letters ("enrol"/"enroll",
+    "course"/"courses", "leadership"/"leader" stay apart only past five letters)."""
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _FUNCTION_WORDS and len(w) > 1}
+
+
+def objective_overlap(text: str, objective: str) -> float:
+    """Share of the prepared objective's content words (:func:`_content_stems`) that ``text``
+    says: 1.0 when a sentence names everything the objective names, 0.0 when nothing."""
+    want = _content_stems(objective)
+    return len(want & _content_stems(text)) / len(want) if want else 0.0
 
 
 # ---- balance ------------------------------------------------------------------------------
