@@ -12,7 +12,7 @@ from studio.render import (AUDIO_MIME, PART_WORDS, VERDICT_COLOURS, comparison_h
                            specificity_html, tip_html, transcript_html)
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.explain import STAGE_TEXT, compare_objective, headline, tips, transcript
+from voicecoach.explain import STAGE_TEXT, compare_take, headline, tips, transcript
 from voicecoach.export import chart_key, take_timeline
 from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved, check_analysable, finish_pending
@@ -211,7 +211,7 @@ for col, h in zip(st.columns([1, 1, 1, 1.5]), headline(a)):  # the shares need r
 words_col, tips_col = st.columns([3, 2], gap="large")
 with words_col:
     st.subheader("What you said")
-    comparison = compare_objective(objective.strip() or take.objective, a.request.text if a.request else None)
+    comparison = compare_take(objective.strip() or take.objective, a)  # the request as heard
     if comparison:
         st.html(comparison_html(comparison))
     else:

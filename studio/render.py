@@ -22,6 +22,7 @@ VERDICT_COLOURS = {"good": "green", "attention": "orange", "unknown": "gray"}
 MARK_COLOURS = {"filler": "rgba(250, 204, 21, 0.45)", "hedge": "rgba(244, 114, 182, 0.40)"}
 SEVERITY_COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#4c78a8"}
 _MUTED = "opacity:0.75;font-size:0.9em"
+_UNSURE = ";font-style:italic;color:#b45309"  # a verdict we cannot give: the words may be misheard
 _CELL = "text-align:left;vertical-align:top;padding:0.2em 0.5em;border-bottom:1px solid rgba(128,128,128,0.25)"
 
 
@@ -95,13 +96,15 @@ def tip_html(tip: Tip) -> str:
 
 
 def comparison_html(c: ObjectiveComparison) -> str:
-    """The request against the objective: what to change (or that it matched), then a table of
-    the parts (action, what, when) as planned and as asked, and whether they match; the two
-    texts in full when no part could be compared."""
+    """The request against the objective: what to change (or that it matched, or that we may
+    have misheard it), then a table of the parts (action, what, when) as planned and as asked (the
+    words written and heard), and whether they match ("may have misheard" for a part heard with
+    low confidence); the two texts in full when no part could be compared."""
     rows = "".join(
         f'<tr><th scope="row" style="{_CELL}">{PART_LABELS[p.part]}</th><td style="{_CELL}">'
         f'{escape(p.planned or "–")}</td><td style="{_CELL}">{escape(p.asked or "–")}</td>'
-        f'<td style="{_CELL};white-space:nowrap">{MATCH_TEXT[p.verdict]}</td></tr>' for p in c.parts)
+        f'<td style="{_CELL};white-space:nowrap{_UNSURE if p.verdict == "uncertain" else ""}">'
+        f'{MATCH_TEXT[p.verdict]}</td></tr>' for p in c.parts)
     head = "".join(f'<th style="{_CELL}">{h}</th>' for h in ("", "you planned", "you asked", "match"))
     table = (f'<table class="vc-compare" style="width:100%;border-collapse:collapse;margin-top:0.3em">'
              f'<tr>{head}</tr>{rows}</table>') if rows else ""

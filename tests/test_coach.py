@@ -14,13 +14,15 @@ GOOD = ["I have really enjoyed leading the migration this year.",
 
 def make_take(texts, *, wpm=130.0, gap_s=0.6, wait_s=3.0, end_drop_db=0.0, rise_st=0.0, tail_s=None):
     """Words at a steady rate, energy -20 dB in speech, pitch falling 170-100 Hz; the last
-    sentence's final word is ``end_drop_db`` quieter and glides up by ``rise_st``."""
+    sentence's final word is ``end_drop_db`` quieter and glides up by ``rise_st``. A word written
+    "intake@0.34" is heard with probability 0.34 (others 1.0)."""
     words, regions, t = [], [], 0.5
     per = 60.0 / wpm
     for k, text in enumerate(texts):
         start = t
-        for w in text.split():
-            words.append(Word(w, round(t, 3), round(t + per * 0.9, 3)))
+        for w in text.split():  # "intake@0.34": the word heard with that probability
+            w, _, prob = w.partition("@")
+            words.append(Word(w, round(t, 3), round(t + per * 0.9, 3), float(prob or 1.0)))
             t += per
         regions.append(Region(start, words[-1].end_s))
         gap = gap_s[k] if isinstance(gap_s, (list, tuple)) and k < len(texts) - 1 else gap_s
@@ -157,3 +159,27 @@ def test_every_code_has_one_check_in_rank_order():
 
     assert [c for c, _ in CHECKS] == list(CODES) and len(set(CODES)) == len(CODES)
     assert all(callable(check) for _, check in CHECKS)
+
+
+# ---- no confident tip on a guess: words heard with low probability ----------------------
+
+@pytest.mark.parametrize("ask, tip", [
+    ("Please enrol me on the leadership course in much.@0.2", False),  # "in March" misheard: no tip
+    ("Please enrol me on the leadership course in much.", True),  # the same words heard clearly
+    ("Please enrol me on the leadership course.", True),  # clearly heard and really vague
+    ("Could@0.2 you enrol me on the leadership course?", True),  # a doubt that hides no time
+    ("Please enrol@0.3 me on the leadership course before the March intake.", False),  # specific anyway
+], ids=["time-misheard", "heard-clearly", "vague", "doubt-on-could", "specific"])
+def test_vague_request_never_rests_on_a_misheard_word(ask, tip):
+    _, fb = make_take(GOOD[:2] + [ask])
+    assert ("vague_request" in codes(fb)) is tip, fb
+
+
+def test_no_request_tip_only_when_every_word_was_heard_clearly():
+    said = ["I have really enjoyed leading the migration this year.", "I would like to grow as a leader."]
+    _, fb = make_take(said)
+    assert codes(fb)[0] == "no_request"  # negative control: clearly heard, and no request
+    m, fb = make_take([said[0], "I would like to grow as a leader and roll@0.25 me@0.3 in march.@0.2"])
+    assert m.request is None and "no_request" not in codes(fb)  # "enrol me in March", misheard
+    m, fb = make_take([said[0], "I would like to grow as a leader and roll me in march."])
+    assert m.request is None and codes(fb)[0] == "no_request"  # the same words heard clearly

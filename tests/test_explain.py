@@ -139,3 +139,60 @@ def test_balance_shows_the_neutral_share_so_it_adds_up(shares, text):
     t = replace(t, balance=replace(t.balance, push_share=push, pull_share=pull, move_away_share=move_away,
                                    neutral_share=neutral))
     assert by_key(t)["balance"].value == text
+
+
+# ---- the plan-vs-ask table: only words that were said, and no verdict on a guess ---------
+
+PLAN = "My manager agrees to enrol me on the leadership course before the March intake"
+
+
+def _request_parts(ask):
+    from voicecoach.explain import compare_take
+    t, _ = make_take(GOOD[:2] + [ask])
+    return t, compare_take(PLAN, t)
+
+
+def test_a_misheard_time_is_shown_as_misheard_not_as_the_same():
+    t, c = _request_parts("Please enrol me on the leadership course before the March end@0.5 tape.@0.34")
+    when = c.parts[2]
+    assert (when.asked, when.verdict) == ("before the March end tape", "uncertain")
+    assert MATCH_TEXT["uncertain"] == "may have misheard"
+    assert c.advice.startswith("We may have misheard ‘March end tape’") and "say it again, clearly" in c.advice
+    assert [p.verdict for p in c.parts[:2]] == ["same", "same"]  # the parts heard clearly keep their verdict
+    request = next(v for v in transcript(t) if v.is_main_request)
+    assert request.request_verdict.startswith("We may have misheard ‘March end tape’")
+    # negative control: the same ask heard clearly is the same as planned
+    t, c = _request_parts("Please enrol me on the leadership course before the March intake.")
+    assert [(p.asked, p.verdict) for p in c.parts] == [
+        ("enrol", "same"), ("the leadership course", "same"), ("before the March intake", "same")]
+    assert c.advice == "Your request matches what you planned." and not c.misheard
+
+
+@pytest.mark.parametrize("ask, cells", [
+    ("I'd appreciate your support.", ("I'd appreciate", "your support", None)),  # was "give": never said
+    ("I would like a place on the leadership course before the March intake.",
+     ("I would like", "a place on the leadership course", "before the March intake")),
+    ("Could you let me know by Friday?", ("let me know", None, "by Friday")),  # was "let" / "know"
+    ("Let me know by Friday whether I can go on the course.",
+     ("Let me know", "whether I can go on the course", "by Friday")),
+    ("Would you let me lead the client pitch in May?", ("let me lead", "the client pitch", "in May")),
+    ("Could you get me on the Excel modelling course?", ("get me", "the Excel modelling course", None)),
+    ("She enrolled me on the course in June.", ("enrolled", "the course", "in June")),  # not the base form
+])
+def test_every_asked_cell_is_words_that_were_said(ask, cells):
+    c = compare_objective(PLAN, ask)
+    assert tuple(p.asked for p in c.parts) == cells
+    said = " ".join(ask.split())
+    assert all(p.asked is None or p.asked in said for p in c.parts)
+    assert all(p.planned is None or p.planned in PLAN for p in c.parts)
+
+
+def test_without_a_request_a_misheard_take_says_so():
+    from voicecoach.explain import compare_take
+    t, _ = make_take(["I have really enjoyed leading the migration this year.",
+                      "I would like to grow as a leader and roll@0.25 me@0.3 in march.@0.2"])
+    c = compare_take(PLAN, t)
+    assert t.request is None and c.misheard == ("roll me", "march")  # "in" was heard clearly
+    assert c.advice.startswith("We may have misheard ‘roll me’ or ‘march’: if that is not what you said")
+    t, _ = make_take(["I have really enjoyed leading the migration this year."])  # negative control
+    assert compare_take(PLAN, t).advice == "Say the request out loud, then wait."

@@ -60,13 +60,13 @@ def test_the_request_is_compared_with_another_objective(ask):
     f = take_facts(ask, objective="My manager sends me an email invitation to the data engineering conference by Friday.")
     assert [p.verdict for p in f.objective.parts] == ["different"] * 3
     stated = " ".join(beside(f)["stated"])
-    assert "you changed the action (“send” to “enrol”), what you ask for" in stated and "you said" not in stated
+    assert "you changed the action (“sends” to “enroll”), what you ask for" in stated and "you said" not in stated
     assert take_facts(ask).objective is None and take_facts(ask, objective="  ").objective is None
 
 
 @pytest.mark.parametrize("objective, asked, line", [
     (OBJECTIVE, "Please enroll me on the leadership course.",
-     "you said the action (“enrol”) and what you ask for (“the leadership course”); "
+     "you said the action (“enroll”) and what you ask for (“the leadership course”); "
      "you left out the time (“before the March intake”)."),
     ("I would like a slot at the next leadership meeting.", "Could you give me ten minutes at the next leadership meeting?",
      "you changed what you ask for (“a slot” to “ten minutes”)"),

@@ -13,6 +13,7 @@ from typing import Callable
 from .delivery import count_words
 from .format import fmt_time, quote
 from .result import Feedback, TakeResult
+from .specificity import ask_words, hear_ask, misheard
 from .wording import per_100_words
 
 __all__ = ["CoachSettings", "Feedback", "coach", "SEVERITIES", "CHECKS", "CODES", "WORD_TIPS"]
@@ -44,7 +45,9 @@ Check = Callable[[TakeResult, CoachSettings], "Feedback | None"]
 # ---- what you want: the request, its specificity, the wait after it ----------------------
 
 def no_request(t: TakeResult, s: CoachSettings) -> Feedback | None:
-    if t.request is not None:
+    """No request in the take. Not said when words were heard with low confidence
+    (:func:`voicecoach.specificity.misheard`): the request may be among them."""
+    if t.request is not None or misheard(t.words):
         return None
     return Feedback("no_request", "high",
                     "No sentence asked your manager to do something. Say the action you want, with a time: "
@@ -53,10 +56,15 @@ def no_request(t: TakeResult, s: CoachSettings) -> Feedback | None:
 
 
 def vague_request(t: TakeResult, s: CoachSettings) -> Feedback | None:
-    """The request is not specific: it lacks a concrete action, its object or a time."""
+    """The request is not specific: it lacks a concrete action, its object or a time. Not said
+    when a part it names rests on words heard with low confidence
+    (:meth:`voicecoach.specificity.HeardAsk.rests_on_guess`): the page says we may have misheard."""
     r = t.request
     spec = r.specificity if r else None
     if spec is None or spec.is_specific:
+        return None
+    x = t.sentences[r.sentence_index]
+    if hear_ask(ask_words(t.words, x.first_word, x.last_word)).rests_on_guess(spec.missing):
         return None
     what = (f"asks for “{spec.vague_terms[0]}”" if spec.vague_terms
             else "is missing " + " and ".join({"action": "a concrete action", "object": "what exactly",

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from . import coach as _coach
 from .coach import CoachSettings
 from .format import END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_time
 from .result import Feedback, TakeResult
-from .specificity import Specificity, check_specificity
+from .specificity import HeardAsk, Specificity, ask_words, hear_ask, misheard, typed_words
 from .takes import summary
 from .types import Word
 from .wording import Marker
@@ -27,7 +27,8 @@ __all__ = [
     "TAG_NAMES", "TAG_COLOURS", "BEHAVIOUR_TEXT", "STAGE_TEXT", "SEVERITY_TEXT", "PLAY_LEAD_S", "PLAY_SPAN_S",
     "TIP_TITLES", "PART_LABELS", "MATCH_TEXT", "Headline", "Token", "SentenceView", "PartComparison",
     "ObjectiveComparison", "Tip",
-    "headline", "transcript", "word_marks", "request_verdict", "compare_objective", "tips", "play_window",
+    "headline", "transcript", "word_marks", "request_verdict", "compare_objective", "compare_take", "request_words",
+    "misheard_line", "tips", "play_window",
 ]
 
 TAG_NAMES = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}
@@ -217,15 +218,36 @@ def word_marks(words: Sequence[Word], *, fillers: Sequence[Marker] = (), hedges:
     return tuple(marks)
 
 
-def request_verdict(spec: Specificity | None) -> str | None:
-    """The specificity of a request in words."""
-    if spec is None:
+def misheard_line(stretches: Sequence[str]) -> str:
+    """“We may have misheard ‘March end tape’: …” for words heard with low confidence."""
+    quoted = " or ".join(f"‘{x}’" for x in stretches[:3])
+    return f"We may have misheard {quoted}: if that is not what you said, say it again, clearly."
+
+
+def request_verdict(heard: HeardAsk | None) -> str | None:
+    """The specificity of a request in words, its parts quoted as heard; when the verdict would
+    rest on words heard with low confidence, that we may have misheard them instead."""
+    if heard is None:
         return None
+    spec = heard.spec
+    if heard.rests_on_guess(_PARTS if spec.is_specific else spec.missing):
+        return misheard_line(heard.misheard or misheard(heard.words))
     if spec.is_specific:
-        return "specific: " + _parts(spec)
+        return "specific: " + " · ".join(p.text for p in heard.parts if p.text)
     if spec.vague_terms and ("action" in spec.missing or "object" in spec.missing):
         return f"vague: it asks for “{spec.vague_terms[0]}” rather than something your manager can do"
     return "not specific yet: missing " + " and ".join(_PART_NAMES[k] for k in spec.missing)
+
+
+def request_words(t: TakeResult, index: int | None = None) -> tuple[Word, ...]:
+    """The words the request in sentence ``index`` rests on (default: the take's request; none
+    without one): :func:`voicecoach.specificity.ask_words`, as the coach reads them."""
+    if index is None:
+        if t.request is None:
+            return ()
+        index = t.request.sentence_index
+    s = t.sentences[index]
+    return ask_words(t.words, s.first_word, s.last_word)
 
 
 def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
@@ -238,26 +260,30 @@ def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
         tokens=tuple(Token(w.text.strip(), w.start_s, marks[k])
                      for k, w in enumerate(t.words[s.first_word: s.last_word + 1], start=s.first_word)),
         is_request=s.is_request, is_main_request=s.index == main,
-        request_verdict=request_verdict(s.specificity) if s.is_request else None,
+        request_verdict=request_verdict(hear_ask(request_words(t, s.index))) if s.is_request else None,
     ) for s in t.sentences)
 
 
 # ---- the request against the objective ---------------------------------------------------
 
 _PART_NAMES = {"action": "a concrete action", "object": "what exactly", "time": "a time"}
+_PARTS = ("action", "object", "time")
 #: A part's row name and a verdict's words in the planned-against-asked table.
 PART_LABELS = {"action": "action", "object": "what", "time": "when"}
 MATCH_TEXT = {"same": "✓ same", "different": "changed", "left out": "left out", "added": "added",
-              "neither": "–"}
+              "neither": "–", "uncertain": "may have misheard"}
 _FILLER_WORDS = frozenset("a an the my me your our to on for of in at by".split())
 
 
 @dataclass(frozen=True)
 class PartComparison:
+    """One row of the table: the part as planned and as asked, each the words written or heard
+    (never a word that was not said), and whether they match."""
+
     part: str  # action | object | time
     planned: str | None
     asked: str | None
-    verdict: str  # same | different | left out | added | neither
+    verdict: str  # same | different | left out | added | neither | uncertain (heard with low confidence)
 
 
 @dataclass(frozen=True)
@@ -268,40 +294,58 @@ class ObjectiveComparison:
     asked: Specificity | None  # None: no request in the take
     parts: tuple[PartComparison, ...]
     summary: str  # 'You planned: “…”. You asked: “…”.' (the two texts in full)
-    advice: str  # what to change, or that it matched
+    advice: str  # what to change, or that it matched, or that we may have misheard
+    misheard: tuple[str, ...] = ()  # what we may have misheard ("March end tape"): no verdict rests on it
 
 
-def compare_objective(objective: str, request_text: str | None) -> ObjectiveComparison | None:
+def compare_objective(objective: str, request_text: str | None, *,
+                      words: Sequence[Word] | None = None) -> ObjectiveComparison | None:
     """Compare the objective and the request part by part (action, object, time); None when the
-    objective is blank."""
+    objective is blank.
+
+    ``words`` are the request's words as heard, with Whisper's probabilities (default: the
+    text, taken as certain). Each cell quotes the words that carry the part; a part that rests
+    on words heard with low confidence (:func:`voicecoach.specificity.hear_ask`) is "uncertain",
+    never "same" or "changed", and the advice says we may have misheard it.
+    """
     if not objective or not objective.strip():
         return None
-    planned = check_specificity(objective)
+    plan = hear_ask(typed_words(objective))
     if request_text is None:
-        return ObjectiveComparison(planned, None, (), f"You planned: {_quoted(objective)}. This take has no "
+        return ObjectiveComparison(plan.spec, None, (), f"You planned: {_quoted(objective)}. This take has no "
                                    "request.", "Say the request out loud, then wait.")
-    asked = check_specificity(request_text)
-    parts = tuple(PartComparison(p, getattr(planned, p), getattr(asked, p),
-                                 _compare(getattr(planned, p), getattr(asked, p))) for p in ("action", "object", "time"))
+    heard = hear_ask(typed_words(request_text) if words is None else words)
+    planned, asked = plan.spec, heard.spec
+    parts = tuple(PartComparison(
+        p, plan.part(p).text, heard.part(p).text,
+        "uncertain" if heard.part(p).uncertain else _compare(getattr(planned, p), getattr(asked, p)))
+        for p in _PARTS)
     summary_ = f"You planned: {_quoted(objective)}. You asked: {_quoted(request_text)}."
     gaps = [f"{_PART_NAMES[c.part]} ({c.planned})" for c in parts if c.verdict == "left out"]
     changed = [_PART_NAMES[c.part] for c in parts if c.verdict == "different"]
-    if gaps or changed:
-        advice = " ".join(x for x in (
-            ("You left out " + " and ".join(gaps) + ".") if gaps else "",
-            ("You changed " + " and ".join(changed) + ": was that on purpose?") if changed else "") if x)
-    else:
-        advice = "Your request matches what you planned."
-    return ObjectiveComparison(planned, asked, parts, summary_, advice)
+    unsure = heard.misheard if heard.uncertain_parts else ()
+    advice = " ".join(x for x in (
+        misheard_line(unsure) if unsure else "",
+        ("You left out " + " and ".join(gaps) + ".") if gaps else "",
+        ("You changed " + " and ".join(changed) + ": was that on purpose?") if changed else "") if x)
+    return ObjectiveComparison(planned, asked, parts, summary_, advice or "Your request matches what you planned.",
+                               unsure)
+
+
+def compare_take(objective: str, t: TakeResult) -> ObjectiveComparison | None:
+    """:func:`compare_objective` for a take: its request on the words as heard; without a
+    request, whether we may have misheard one (the coach then gives no "no request" tip)."""
+    if t.request is not None:
+        return compare_objective(objective, t.request.text, words=request_words(t))
+    c = compare_objective(objective, None)
+    unsure = misheard(t.words)
+    if c is None or not unsure:
+        return c
+    return replace(c, advice=misheard_line(unsure) + " Then say your request and wait.", misheard=unsure)
 
 
 def _quoted(text: str) -> str:
     return "“" + " ".join(text.split()).rstrip(".") + "”"
-
-
-def _parts(spec: Specificity) -> str:
-    """"enrol · the leadership course · before the March intake" (the parts found)."""
-    return " · ".join(x for x in (spec.action if spec.action != "give" else None, spec.object, spec.time) if x)
 
 
 def _content(text: str) -> set[str]:
