@@ -3,24 +3,29 @@ exported report draw. Built from the take's audio and its stored analysis (the J
 any saved take can be drawn again.
 
 Loudness is in dBFS (0 is the loudest a recording can be); pitch is in semitones above or below
-the speaker's median pitch over the take (0 is their usual pitch).
+the speaker's median pitch over the take (0 is their usual pitch), without Praat's octave errors
+(:func:`without_octave_jumps`). Sentence ends are drawn where the voice ends
+(:func:`sentence_ends`), as the wait after the request is measured.
 """
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Sequence
 
 import numpy as np
 
 from . import prosody
-from .types import Region
 from .audio import SR
+from .delivery import OCTAVE_JUMP_ST, Sentence, pause_after
+from .types import Region, Word
 
-__all__ = ["Moment", "Timeline", "timeline", "STEP_S", "MOMENT_NAMES", "MOMENT_COLOURS", "MOMENT_COLOUR_NAMES",
-           "LOUDNESS_COLOUR", "PITCH_COLOUR", "wait_short"]
+__all__ = ["Moment", "Timeline", "timeline", "moments", "sentence_ends", "without_octave_jumps", "STEP_S",
+           "MOMENT_NAMES", "MOMENT_COLOURS", "MOMENT_COLOUR_NAMES", "LOUDNESS_COLOUR", "PITCH_COLOUR", "wait_short"]
 
 STEP_S = 0.05  # seconds between the points drawn (the analysis measures every 10 ms)
 FLOOR_DB = -70.0  # loudness drawn no lower than this (dBFS): silence reads as the floor
+OCTAVE_NEIGHBOURS = 25  # a pitch frame is judged against the median of this many voiced frames (10 ms) on each side
 
 #: How every chart of a take (the studio's and the exported report's) names and colours its
 #: marked moments and its two lines: one mapping, so the page and the file look the same.
@@ -57,15 +62,20 @@ class Timeline:
 
 def timeline(y: np.ndarray, analysis: dict, *, sr: int = SR, step_s: float = STEP_S) -> Timeline:
     """The loudness and pitch of ``y`` (mono float32 at ``sr``) every ``step_s`` seconds, and the
-    moments of ``analysis`` (a :meth:`voicecoach.result.TakeResult.to_dict`)."""
-    speech = [Region(float(s), float(e)) for s, e in _speech_spans(analysis)]
+    moments of ``analysis`` (a :meth:`voicecoach.result.TakeResult.to_dict`).
+
+    The speech regions are the analysis's own (its ``speech`` key) when it stores them, else the
+    same voice-activity pass run again (:func:`voicecoach.prosody.find_speech`); pitch is
+    searched over them, as the analysis does."""
+    speech = _speech(y, analysis, sr=sr)
     c = prosody.contours(y, sr=sr, speech=speech or None)
+    f0 = without_octave_jumps(c.f0_hz)
     k = max(1, int(round(step_s / c.hop_s)))
     n = len(c.energy_db) // k
     loud = c.energy_db[: n * k].reshape(n, k).max(axis=1)
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN steps are unvoiced
-        f0 = np.nanmedian(c.f0_hz[: n * k].reshape(n, k), axis=1) if n else np.zeros(0)
+        f0 = np.nanmedian(f0[: n * k].reshape(n, k), axis=1) if n else np.zeros(0)
         voiced = f0[np.isfinite(f0)]
         ref = float(np.median(voiced)) if len(voiced) else None
         st = 12 * np.log2(f0 / ref) if ref else np.full(n, np.nan)
@@ -74,13 +84,34 @@ def timeline(y: np.ndarray, analysis: dict, *, sr: int = SR, step_s: float = STE
         times_s=tuple(round(float(t), 3) for t in times),
         loudness_db=tuple(round(float(max(v, FLOOR_DB)), 1) for v in loud),
         pitch_st=tuple(None if not np.isfinite(v) else round(float(v), 2) for v in st),
-        moments=moments(analysis))
+        moments=moments(analysis, speech=speech, duration_s=len(y) / sr))
 
 
-def moments(analysis: dict) -> tuple[Moment, ...]:
-    """Sentence ends, pauses between sentences and the wait after the request, in time order."""
-    out = [Moment("sentence_end", s["end"], s["end"], f"end of sentence {i + 1}")
-           for i, s in enumerate(analysis.get("sentences", []))]
+def without_octave_jumps(f0_hz: np.ndarray, *, neighbours: int = OCTAVE_NEIGHBOURS,
+                         max_jump_st: float = OCTAVE_JUMP_ST) -> np.ndarray:
+    """``f0_hz`` (Hz, NaN where unvoiced) with Praat's octave errors made unvoiced: the frames
+    more than ``max_jump_st`` semitones (``delivery.OCTAVE_JUMP_ST``, as the end pitch leaves
+    them out) from the median of the ``neighbours`` voiced frames on each side. A sentence end
+    where Praat doubles or halves the pitch then reads as the voice moved, not +25 semitones."""
+    f0 = np.asarray(f0_hz, dtype=float)
+    idx = np.flatnonzero(np.isfinite(f0) & (f0 > 0))
+    if len(idx) < 3:
+        return f0.copy()
+    st = 12.0 * np.log2(f0[idx])
+    padded = np.pad(st, neighbours, mode="reflect" if len(st) > neighbours else "edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * neighbours + 1)
+    out = f0.copy()
+    out[idx[np.abs(st - np.median(windows, axis=1)) > max_jump_st]] = np.nan
+    return out
+
+
+def moments(analysis: dict, *, speech: Sequence[Region] = (), duration_s: float | None = None) -> tuple[Moment, ...]:
+    """Sentence ends (where the voice ends, :func:`sentence_ends`, given the take's ``speech``
+    regions; else at the last word's end), pauses between sentences and the wait after the
+    request, in time order."""
+    ends = sentence_ends(analysis, speech=speech, duration_s=duration_s) if speech else \
+        [s["end"] for s in analysis.get("sentences", [])]
+    out = [Moment("sentence_end", e, e, f"end of sentence {i + 1}") for i, e in enumerate(ends)]
     out += [Moment("pause", p["start"], p["end"], f"pause {p['duration_s']:.1f} s")
             for p in analysis.get("pauses", [])]
     r = analysis.get("request")
@@ -92,22 +123,35 @@ def moments(analysis: dict) -> tuple[Moment, ...]:
     return tuple(sorted(out, key=lambda m: (m.start_s, m.end_s)))
 
 
+def sentence_ends(analysis: dict, *, speech: Sequence[Region], duration_s: float | None = None) -> list[float]:
+    """Where the voice ends after each sentence of ``analysis``: the end of the speech region its
+    last word ends in, as the request's speech end is defined (:func:`voicecoach.delivery.pause_after`);
+    the last word's end when the next sentence follows in the same breath. Whisper's word times
+    end up to 0.2 s before the voice stops, so a line at the word's end is drawn too early."""
+    words = [Word(w["text"], float(w["start"]), float(w["end"])) for w in analysis.get("words", [])]
+    blank = {f.name: None for f in fields(Sentence)}
+    total = duration_s if duration_s is not None else analysis.get("duration_s", 0.0)
+    ends = []
+    for i, s in enumerate(analysis.get("sentences", [])):
+        last = max((j for j, w in enumerate(words) if w.end_s <= s["end"] + 1e-6), default=None)
+        if last is None:
+            ends.append(s["end"])
+            continue
+        sentence = Sentence(**{**blank, "index": i, "text": s["text"], "first_word": last, "last_word": last,
+                               "start_s": s["start"], "end_s": s["end"], "n_words": 0})
+        ends.append(pause_after(sentence, words=words, regions=speech, duration_s=total).speech_end_s)
+    return ends
+
+
 def wait_short(m: Moment) -> str:
     """The wait's length as drawn inside its shaded band: "0.8 s" (the full label is in the
     legend and the tooltip)."""
     return f"{m.end_s - m.start_s:.1f} s"
 
 
-def _speech_spans(analysis: dict):
-    """Speech spans for the pitch search: between pauses, from the words' extent."""
-    words = analysis.get("words", [])
-    if not words:
-        return []
-    start, end = words[0]["start"], words[-1]["end"]
-    spans, t = [], start
-    for p in sorted(analysis.get("pauses", []), key=lambda p: p["start"]):
-        if start <= p["start"] <= end:
-            spans.append((t, p["start"]))
-            t = p["end"]
-    spans.append((t, end))
-    return [(a, b) for a, b in spans if b > a]
+def _speech(y: np.ndarray, analysis: dict, *, sr: int) -> tuple[Region, ...]:
+    """The take's speech regions: stored with the analysis, or found again by the same pass."""
+    stored = analysis.get("speech")
+    if stored is not None:
+        return tuple(Region(float(r["start"]), float(r["end"])) for r in stored)
+    return prosody.find_speech(y, sr=sr).regions
