@@ -73,7 +73,7 @@ def test_short_wait_take_headline_transcript_chart_and_tips(home, whisper):
     (table,) = re.findall(r'<table class="vc-compare".*?</table>', body)
     cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", table)]
     assert cells[:4] == ["", "you planned", "you asked", "match"]
-    assert cells[4:8] == ["action", "enrol", "enrol", "✓ same"]
+    assert cells[4:8] == ["action", "enrol", "enroll", "✓ same"]  # each as written and as heard (Whisper spells "enroll")
     assert cells[12:15] == ["when", "before the March intake", "before the March intake"]
 
     # the chart of loudness and pitch, with the moments marked

@@ -10,8 +10,8 @@ import pytest
 
 from conftest import FIXTURES
 from synth import SR, speak, to_wav_bytes
-from voicecoach.specificity import (UNCERTAIN_BELOW, ask_words, hear_ask, misheard, typed_words,
-                                    uncertain)
+from voicecoach.specificity import (UNCERTAIN_BELOW, UNCERTAIN_NAME_BELOW, ask_words, hear_ask, misheard,
+                                    typed_words, uncertain)
 from voicecoach.types import Word
 
 
@@ -34,6 +34,15 @@ def test_uncertain_is_a_probability_below_the_threshold():
     assert uncertain(Word("intake", 0, 1, UNCERTAIN_BELOW - 0.01))
     assert not uncertain(Word("intake", 0, 1, UNCERTAIN_BELOW))
     assert not any(uncertain(w) for w in typed_words("Please enrol me by Friday"))  # typed: certain
+    # a capitalised word read as the action or the time (a month) is judged at its own, lower threshold
+    march = Word(" March", 0, 1, 0.3)
+    assert uncertain(march) and not uncertain(march, read_as_part=True)
+    assert uncertain(Word(" March", 0, 1, UNCERTAIN_NAME_BELOW - 0.01), read_as_part=True)
+    assert uncertain(Word(" march", 0, 1, 0.3), read_as_part=True)  # in lower case: the usual threshold
+    h = hear_ask(heard("Please enrol me on the leadership course before the March@0.3 intake."))
+    assert not h.uncertain_parts  # "March" at 0.3: heard right, as in clean asks
+    h = hear_ask(heard("Please enrol me on the leadership course in Mars.@0.36"))  # "in March", misheard
+    assert h.rests_on_guess(["time"]) and h.misheard == ("leadership course in Mars",)
 
 
 def test_a_time_running_into_misheard_words_is_uncertain():
@@ -90,7 +99,7 @@ def _noisy(y, snr_db, seed=7):
 
 
 def _judged(y, said):
-    """(probability, heard right) of each word the analysis heard, aligned to what was said."""
+    """(word, heard right) of each word the analysis heard, aligned to what was said."""
     from voicecoach.analysis import analyse
     from voicecoach.audio import load
     words = analyse(load(to_wav_bytes(y))).words
@@ -98,7 +107,7 @@ def _judged(y, said):
     right = [False] * len(words)
     for a, b, n in difflib.SequenceMatcher(a=_tokens(said), b=hyp, autojunk=False).get_matching_blocks():
         right[b:b + n] = [True] * n
-    return [(w.probability, r) for w, r in zip(words, right)]
+    return list(zip(words, right))
 
 
 def test_probability_separates_words_heard_wrongly(whisper):
@@ -115,17 +124,20 @@ def test_probability_separates_words_heard_wrongly(whisper):
     for name in REAL:
         y = load(FIXTURES / name).y
         judged += _judged(y, manifest[name]) + _judged(_noisy(y, 5), manifest[name])
-    right = np.array([p for p, r in judged if r])
-    wrong = np.array([p for p, r in judged if not r])
-    caught, flagged = np.mean(wrong < UNCERTAIN_BELOW), np.mean(right < UNCERTAIN_BELOW)
-    print(f"\nword probability, {len(right)} words heard right / {len(wrong)} heard wrongly: median "
-          f"{np.median(right):.2f} / {np.median(wrong):.2f}; below {UNCERTAIN_BELOW}: {flagged:.1%} of those heard "
-          f"right, {caught:.1%} of those heard wrongly")
-    for th in (0.2, 0.3, 0.4, 0.5, 0.6):
-        print(f"  below {th}: right {np.mean(right < th):.1%}  wrong {np.mean(wrong < th):.1%}")
+    right = [w for w, r in judged if r]
+    wrong = [w for w, r in judged if not r]
+    caught = np.mean([uncertain(w) for w in wrong])
+    flagged = np.mean([uncertain(w) for w in right])
+    print(f"\nwords heard right / wrongly: {len(right)} / {len(wrong)}, median probability "
+          f"{np.median([w.probability for w in right]):.2f} / {np.median([w.probability for w in wrong]):.2f}; "
+          f"uncertain: {flagged:.1%} of those heard right, {caught:.1%} of those heard wrongly")
+    for kind, upper in (("lower case", False), ("capitalised", True)):
+        r = np.array([w.probability for w in right if w.text.strip()[:1].isupper() == upper])
+        x = np.array([w.probability for w in wrong if w.text.strip()[:1].isupper() == upper])
+        print(f"  {kind} ({len(r)} / {len(x)}): " + "; ".join(
+            f"below {th}: right {np.mean(r < th):.1%}, wrong {np.mean(x < th):.1%}" for th in (0.15, 0.3, 0.4, 0.5)))
     assert len(wrong) >= 30 and len(right) >= 200
-    assert np.median(right) > 0.9 and np.median(wrong) < 0.6
-    assert caught >= 0.4 and flagged <= 0.08  # measured: 48% and 4.4%
+    assert caught >= 0.4 and flagged <= 0.08
 
 
 # ---- the coach and the table on real audio: a time word faded until Whisper is unsure ----
@@ -180,3 +192,36 @@ def test_negative_controls_heard_clearly(whisper):
     assert [p.verdict for p in c.parts[1:]] == ["same", "left out"]
     # espeak's "enrol" is heard as "enroll" (" en" + "roll"), and tiny.en is often unsure of it
     assert c.parts[0].verdict == ("uncertain" if uncertain(request_words(vague)[1]) else "same")
+
+
+# ---- the Practise page ---------------------------------------------------------------------
+
+def test_practise_page_says_we_may_have_misheard_and_gives_no_vague_tip(tmp_path, monkeypatch, whisper):
+    """The faded time on the page: the "may have misheard" line and cell, no vague or no-request
+    tip; the same ask heard clearly (negative control) shows "✓ same" for the time."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path))
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+
+    def page(y):
+        at = AppTest.from_file(app, default_timeout=120).run()
+        at.text_area[0].input(PLAN).run()
+        at.file_uploader[0].set_value(("ask.wav", to_wav_bytes(y), "audio/wav")).run()
+        assert not at.exception
+        body = "".join(h.proto.body for h in at.get("html"))
+        table = re.search(r'<table class="vc-compare".*?</table>', body).group(0)
+        cells = [re.sub("<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", table)]
+        tips = [b for b in (h.proto.body for h in at.get("html")) if 'class="vc-tip' in b]
+        return body, cells[12:16], tips
+
+    parts = [np.zeros(int(0.3 * SR), np.float32), speak(BODY, wpm=160), np.zeros(int(0.03 * SR), np.float32)]
+    faded = np.concatenate(parts + [speak(WHEN, wpm=160) * np.float32(10 ** (-14 / 20)),
+                                    np.zeros(int(2.5 * SR), np.float32)])
+    body, when, tips = page(_noisy(faded, 20, seed=3))
+    assert "We may have misheard ‘" in body and when[0] == "when" and when[3] == "may have misheard"
+    assert not any("Make your request specific" in t or "is missing" in t or "No sentence asked" in t for t in tips)
+    clear = np.concatenate(parts + [speak(WHEN, wpm=160), np.zeros(int(2.5 * SR), np.float32)])
+    body, when, tips = page(clear)
+    assert "may have misheard" not in body and when == ["when", "in March", "in March", "✓ same"]

@@ -15,7 +15,7 @@ from voicecoach import wording_rules as _r
 from voicecoach.types import Word
 from voicecoach.wording_stages import clean_text
 
-__all__ = ["Specificity", "check_specificity", "vague_note", "UNCERTAIN_BELOW", "uncertain", "HeardPart",
+__all__ = ["Specificity", "check_specificity", "vague_note", "UNCERTAIN_BELOW", "UNCERTAIN_NAME_BELOW", "uncertain", "HeardPart",
            "HeardAsk", "hear_ask", "ask_words", "typed_words", "misheard"]
 
 PARTS = ("action", "object", "time")
@@ -204,11 +204,17 @@ def vague_note(spec: Specificity) -> str | None:
 
 #: A word Whisper heard with a probability below this may have been misheard. Measured through
 #: ``analysis.analyse`` on espeak-ng asks (clean, at 5 dB SNR, time phrase faded) and the shared
-#: real voices (clean and at 5 dB), each word aligned to what was said (1,327 words): below 0.4
-#: are 55% of the words heard wrongly ("intake" heard as "end tape" at 0.34) and 7% of those heard
-#: right (3% for the real voices, most of them a sentence's first word); 0.5 would catch 65% and
-#: flag 10%. ``tests/test_uncertain.py`` measures it again and prints the table.
+#: real voices (clean and at 5 dB), each word aligned to what was said (1,327 words): of the words
+#: in lower case, below 0.4 are 51% of those heard wrongly ("intake" heard as "end tape" at 0.34)
+#: and 6% of those heard right (0.5: 62% and 9%). ``tests/test_uncertain.py`` measures it again.
 UNCERTAIN_BELOW = 0.4
+#: The same for a capitalised word that the ask's patterns read as its action or its time (the
+#: month in "before the March intake"): Whisper shares a name's probability between its
+#: spellings and casings, so such words heard right score low too ("March" at 0.18-0.32 in clean
+#: asks). Of all capitalised words, below 0.4 are 81% of those heard wrongly and 18% of those
+#: heard right; below 0.15, 35% and 2%. A capitalised word that does not read as a part ("in
+#: Mars" at 0.36 for "in March") keeps :data:`UNCERTAIN_BELOW`.
+UNCERTAIN_NAME_BELOW = 0.15
 
 # A sentence's opening word that carries no part of an ask ("Could you …", "Please …"; Whisper
 # often doubts a first word it heard right), and fillers anywhere: a doubt about one of them
@@ -220,10 +226,12 @@ _FILLERS = frozenset("um uh er erm hmm mm".split())
 _QUOTE_SKIP = frozenset("before by in on at the a an to for from until after during within".split())
 
 
-def uncertain(word: Word, *, below: float = UNCERTAIN_BELOW) -> bool:
-    """True when Whisper heard ``word`` with a probability under ``below``: it may have been
-    misheard, so nothing the coach says may rest on it (:data:`UNCERTAIN_BELOW`)."""
-    return word.probability < below
+def uncertain(word: Word, *, read_as_part: bool = False) -> bool:
+    """True when Whisper heard ``word`` with a probability under :data:`UNCERTAIN_BELOW`: it may
+    have been misheard, so nothing the coach says may rest on it. ``read_as_part``: the word was
+    read as the ask's action or time; capitalised, it is judged at :data:`UNCERTAIN_NAME_BELOW`."""
+    name = read_as_part and word.text.strip()[:1].isupper()
+    return word.probability < (UNCERTAIN_NAME_BELOW if name else UNCERTAIN_BELOW)
 
 
 @dataclass(frozen=True)
@@ -331,15 +339,16 @@ def hear_ask(words: Sequence[Word]) -> HeardAsk:
         offsets.append((len(text), len(text) + len(piece)))
         text += piece
     spec = check_specificity(text)
-    unsure = [uncertain(w) and _may_carry_part(words, k) for k, w in enumerate(words)]  # doubts that matter
     ranges: dict[str, tuple[int, int]] = {}
     for name, a, b in spec.spans:
         idx = [k for k, o in enumerate(offsets) if o and o[0] < b and o[1] > a]
         if idx:
             ranges[name] = (idx[0], idx[-1])
     # the words read as the action or the time (tight patterns); the object runs on to the end of
-    # its clause, so a time misheard as words ("in much") is read into it and stays a doubt
+    # its clause, so a time misheard as words ("in much", "in Mars") is read into it and stays a doubt
     read = {k for name, (i, j) in ranges.items() if name != "object" for k in range(i, j + 1)}
+    unsure = [uncertain(w, read_as_part=k in read) and _may_carry_part(words, k)  # the doubts that matter
+              for k, w in enumerate(words)]
     starts = sorted(i for i, _ in ranges.values())
     for name, (i, j) in list(ranges.items()):
         while i > 0 and unsure[i - 1]:
