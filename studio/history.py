@@ -20,8 +20,10 @@ STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed
 
 def _status(t: Take) -> str:
     """The status column's words for ``t``: whether it can be (re)analysed, and why not."""
+    if t.status != "done" and t.id in missing:
+        return "recording missing"
     if t.recovered and t.status == "pending":
-        return "added back: analyse"
+        return "added back"
     if t.status == "failed" and not t.analysable:
         return "cannot be analysed"
     return STATUS.get(t.status, t.status)
@@ -95,6 +97,16 @@ elif found := store.orphans():  # the history of a database that was moved aside
                 _done(f"{len(added)} recording{'s' if len(added) != 1 else ''} added back, not analysed yet: "
                       "choose one below and analyse it.", select=added[-1].id if added else None)
 
+
+
+def _has_audio(take: Take) -> bool:
+    try:
+        return store.audio_path(take).is_file()
+    except (StoreError, OSError):
+        return False
+
+
+missing = {t.id for t in takes if not _has_audio(t)}  # takes whose recording is gone from the folder
 if not takes:
     st.info("No takes yet: record one on the Practise page.")
 else:
@@ -170,7 +182,7 @@ else:
             st.html(report_body_html(take))
 
     label = st.text_input("Name this take", value=take.label or "", max_chars=200, key=f"label-{take.id}")
-    if st.button("Save the name", icon=":material/edit:"):
+    if st.button("Save the name", icon=":material/edit:", disabled=bool(store.read_only)):
         try:
             store.rename(take.id, label)
         except StoreError as exc:
@@ -188,7 +200,7 @@ else:
                            data=report_markdown(take).encode(), file_name=f"{stem}.md", mime="text/markdown")
 
     if st.session_state.get("confirm_delete") != take.id:
-        if st.button("Delete this take", icon=":material/delete:"):
+        if st.button("Delete this take", icon=":material/delete:", disabled=bool(store.read_only)):
             st.session_state["confirm_delete"] = take.id
             st.rerun()
     else:
@@ -210,7 +222,7 @@ with st.expander("Delete all my data"):
     st.write("Removes every take and its recording, your preparation notes and your reflections from "
              "this machine. This cannot be undone.")
     typed = st.text_input(f"Type {CONFIRM_WORD} to confirm", key="confirm_delete_all")
-    if st.button("Delete all my data", type="primary", disabled=typed.strip() != CONFIRM_WORD):
+    if st.button("Delete all my data", type="primary", disabled=typed.strip() != CONFIRM_WORD or bool(store.read_only)):
         try:
             store.delete_all()
         except StoreError as exc:

@@ -192,7 +192,7 @@ def test_recordings_not_in_the_history_are_offered_back(store, recordings):
     assert not at.exception
     assert at.success[0].value.startswith("2 recordings added back, not analysed yet")
     table = at.dataframe[0].value
-    assert list(table["status"]) == ["added back: analyse"] * 2
+    assert list(table["status"]) == ["added back"] * 2
     assert not any("not in your" in m.value for m in at.markdown)
     assert "found in the data folder and added back" in at.info[0].value and at.get("audio")
     assert not any("Its recording is kept" in w.value for w in at.warning)
@@ -216,6 +216,7 @@ def test_a_missing_recording_says_so_once(store):
     at = takes_page()
     (warning,) = [w.value for w in at.warning]
     assert warning.endswith("it cannot be played or analysed; delete this take.") and "kept" not in warning
+    assert at.dataframe[0].value["status"][0] == "recording missing"
     assert not [b for b in at.button if b.label == "Retry the analysis"]
 
 

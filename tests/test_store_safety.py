@@ -311,6 +311,8 @@ def test_a_read_only_folder_still_lists_its_takes(tmp_path, wavs, capsys, monkey
         assert not at.exception and not at.error
         assert list(at.dataframe[0].value["take"]) == [w[0] for w in want]
         assert any("is read-only: your takes are listed" in w.value for w in at.warning)
+        assert at.get("audio")  # the selected take still plays
+        assert [b.disabled for b in at.button if b.label in ("Save the name", "Delete this take")] == [True, True]
     assert [(t.id, t.audio_sha256) for t in TakeStore(home).list()] == want
 
 
