@@ -153,7 +153,7 @@ def _request_parts(ask):
 
 
 def test_a_misheard_time_is_shown_as_misheard_not_as_the_same():
-    t, c = _request_parts("Please enrol me on the leadership course before the March end@0.5 tape.@0.34")
+    t, c = _request_parts("Please enrol me on the leadership course before the March end@0.3 tape.@0.34")
     when = c.parts[2]
     assert (when.asked, when.verdict) == ("before the March end tape", "uncertain")
     assert MATCH_TEXT["uncertain"] == "may have misheard"

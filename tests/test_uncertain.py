@@ -42,11 +42,11 @@ def test_uncertain_is_a_probability_below_the_threshold():
     h = hear_ask(heard("Please enrol me on the leadership course before the March@0.3 intake."))
     assert not h.uncertain_parts  # "March" at 0.3: heard right, as in clean asks
     h = hear_ask(heard("Please enrol me on the leadership course in Mars.@0.36"))  # "in March", misheard
-    assert h.rests_on_guess(["time"]) and h.misheard == ("leadership course in Mars",)
+    assert h.rests_on_guess(["time"]) and h.misheard == ("in Mars",)
 
 
 def test_a_time_running_into_misheard_words_is_uncertain():
-    h = hear_ask(heard("Please enrol me on the leadership course before the March end@0.5 tape.@0.34"))
+    h = hear_ask(heard("Please enrol me on the leadership course before the March end@0.3 tape.@0.34"))
     assert parts(h) == [("action", "enrol", False), ("object", "the leadership course", False),
                         ("time", "before the March end tape", True)]
     assert h.misheard == ("March end tape",) and h.rests_on_guess(["time"]) and not h.rests_on_guess(["action"])
@@ -59,7 +59,7 @@ def test_a_time_running_into_misheard_words_is_uncertain():
 def test_a_missing_part_is_uncertain_when_it_may_have_been_misheard():
     h = hear_ask(heard("Please enrol me on the leadership course in much.@0.2"))
     assert h.spec.missing == ("time",) and h.rests_on_guess(h.spec.missing)
-    assert h.part("time").text is None and h.misheard == ("leadership course in much",)
+    assert h.part("time").text is None and h.misheard == ("in much",)
     h = hear_ask(heard("Please enrol me on the leadership course in much."))  # the same, heard clearly
     assert h.spec.missing == ("time",) and not h.rests_on_guess(h.spec.missing)
     # a doubtful opening word or filler hides no part; any other word may ("then roll" was "enrol")

@@ -222,8 +222,6 @@ UNCERTAIN_NAME_BELOW = 0.15
 # "then roll" with "then" at 0.05.
 _OPENERS = frozenset("could can would will please so and i i'd we now well ok okay right".split())
 _FILLERS = frozenset("um uh er erm hmm mm".split())
-# Leading words left out when a doubtful part is quoted ("before the March end tape" -> "March end tape").
-_QUOTE_SKIP = frozenset("before by in on at the a an to for from until after during within".split())
 
 
 def uncertain(word: Word, *, read_as_part: bool = False) -> bool:
@@ -369,11 +367,18 @@ def hear_ask(words: Sequence[Word]) -> HeardAsk:
         i, j = ranges[name]
         doubt = any(unsure[i: j + 1])
         parts.append(HeardPart(name, _verbatim(words[i: j + 1]) or None, i, j, doubt))
-        if doubt:
-            q = i
-            while q < j and not unsure[q] and clean_text(words[q].text).lower() in _QUOTE_SKIP:
-                q += 1
-            quoted.append(_verbatim(words[q: j + 1]))
+        if doubt:  # each run of doubtful words, with the word before it when that is in the part
+            k = i
+            while k <= j:
+                if not unsure[k]:
+                    k += 1
+                    continue
+                end = k
+                while end + 1 <= j and unsure[end + 1]:
+                    end += 1
+                lead = k - 1 if k > i else k
+                quoted.append(_verbatim(words[lead: end + 1]))
+                k = end + 1
     covered = {k for i, j in ranges.values() for k in range(i, j + 1)}
     quoted += misheard([w for k, w in enumerate(words) if k in open_doubt and k not in covered])
     return HeardAsk(words, spec, tuple(parts), tuple(dict.fromkeys(q for q in quoted if q)))
