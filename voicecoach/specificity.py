@@ -4,6 +4,11 @@ Serves the requests the tagger finds in a take (:mod:`voicecoach.wording` runs i
 request) and the influence objective written before practising. The patterns (actions, times,
 vague words) are data in :mod:`voicecoach.wording_rules`; :mod:`voicecoach.wording` re-exports
 everything here.
+
+The ask as heard (:func:`hear_ask`): each part on the words that carry it, quoted verbatim, and
+whether it rests on a word Whisper heard with low probability (:func:`uncertain`, the one
+definition of an uncertain word); the coach and the page read it so that no tip and no verdict
+rests on a guess.
 """
 from __future__ import annotations
 
@@ -318,8 +323,10 @@ def hear_ask(words: Sequence[Word]) -> HeardAsk:
     A found part covers the words its text came from; it is uncertain when one of them is
     :func:`uncertain`, or when uncertain words follow it before the next part or the end of its
     clause ("before the March end tape": the time cannot be read past "March"), which it then
-    also covers. A missing part is uncertain when any word that could carry a part was uncertain:
-    it may have been said and misheard.
+    also covers. A missing part is uncertain when an uncertain word that was not read as the
+    action or the time could carry it (not a sentence's opening "Could" or "Please", nor a
+    filler): it may have been said and misheard. A doubtful action word ("enroll" at 0.3) makes
+    the action uncertain, not a missing time.
 
     Parameters
     ----------
