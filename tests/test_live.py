@@ -4,7 +4,7 @@ number of samples fed, never the wall clock)."""
 import numpy as np
 import pytest
 
-from synth import Silence, Speech, build_take, LONG_ASK, LONG_ASK_GAPS_S
+from synth import LONG_ASK, LONG_ASK_GAPS_S, Silence, Speech, build_take
 from voicecoach import live, prosody
 from voicecoach.analysis import analyse
 from voicecoach.audio import SR, Audio, AudioError
@@ -18,8 +18,13 @@ def _take(sentences, gaps, tail_s, *, seed=7):
     for gap, text in zip(gaps, sentences[1:]):
         parts += [Silence(gap), Speech(text)]
     y, truth = build_take(parts + [Silence(tail_s)])
-    noise = np.random.default_rng(seed).normal(0, 0.001, len(y)).astype(np.float32)  # -60 dBFS room
-    return y + noise, truth
+    noise = np.random.default_rng(seed).normal(0, 0.001, len(y))  # -60 dBFS room
+    return _pcm16(y + noise), truth
+
+
+def _pcm16(y):
+    """As a 16-bit microphone gives it (and a live take keeps it)."""
+    return (np.clip(np.rint(y * 32768), -32768, 32767) / 32768).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +265,46 @@ def test_record_live_without_a_microphone_is_a_clear_message(whisper, monkeypatc
     err = capsys.readouterr().err
     assert code == 4 and "no microphone could be opened" in err and "voicecoach analyse PATH" in err
     assert not (tmp_path / "t.wav").exists() and not (tmp_path / "home" / "takes.db").exists()
+
+
+# ---- the saved take analysed again: the same words and fillers ---------------------------------
+
+UM_ASK = [Speech("Um, I have really enjoyed leading the data migration this year."), Silence(0.7),
+          Speech("So, um, please enrol me on the leadership course before the March intake."), Silence(2.5),
+          Speech("Uh, what do you think?"), Silence(0.6)]
+
+
+def test_the_saved_live_take_analyses_to_the_same_words_and_fillers(whisper, monkeypatch, rng):
+    """A take with "um"s fed as a microphone gives it (float samples, 10-50 ms blocks), then saved
+    as the studio saves it: the WAV decodes to exactly the samples analysed, and the batch
+    analysis of that WAV has the live result's words and fillers. Both paths mend their cuts
+    with transcribe.mend_cuts, on the same utterances and the same words (a spy records them)."""
+    from voicecoach import transcribe
+    from voicecoach.audio import load, to_wav_bytes
+
+    calls = []
+    real = transcribe.mend_cuts
+
+    def spy(tr, y, utterances, decoded, *, regions):
+        calls.append((tuple(utterances), [tuple(w.text for w in d) for d in decoded], tuple(regions)))
+        return real(tr, y, utterances, decoded, regions=regions)
+
+    monkeypatch.setattr(transcribe, "mend_cuts", spy)
+    y, _ = build_take(UM_ASK)
+    y = (y + np.random.default_rng(11).normal(0, 0.002, len(y))).astype(np.float32)  # not on the 16-bit grid
+    session = live.LiveSession()
+    for block in _blocks(y, rng, 160, 800):
+        session.feed(block)
+        assert session.wait_idle()
+    got = session.stop()
+    kept = session.end_input()
+    saved = load(to_wav_bytes(kept))
+    assert np.array_equal(saved.y, kept) and len(kept) == len(y)  # the WAV saved = the samples analysed
+    assert np.abs(kept - y).max() <= 0.5 / 32768 + 1e-9  # rounded to the 16-bit grid, nothing else
+    batch = analyse(saved)
+    assert [w.text for w in got.words] == [w.text for w in batch.words]
+    fillers = [f["text"] for f in got.to_dict()["fillers"]]
+    assert fillers == [f["text"] for f in batch.to_dict()["fillers"]]
+    assert fillers.count("um") >= 2, got.transcript  # the take's "um"s were heard
+    assert got.to_dict() == batch.to_dict()
+    assert len(calls) >= 2 and calls[-2] == calls[-1]  # live (at the stop), then batch: the same input

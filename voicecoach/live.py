@@ -15,16 +15,19 @@ updated after every utterance; the wait after the request is counted on the samp
 (:func:`~voicecoach.prosody.find_speech` with the streamed Silero regions), the utterance plan,
 then :func:`~voicecoach.analysis.conclude` (contours, measures, cautions, coaching), reusing
 every utterance already transcribed with the clip the batch plan gives it; only the rest is
-transcribed then. The result equals :func:`voicecoach.analysis.analyse` of the same audio,
-except where a clip was reused that differs from the batch one by at most ``reuse_tolerance_s``
-(the energy threshold that widens speech regions is a percentile of the whole take, so it can
-move by a frame after the utterance was transcribed). ``bench/bench_live.py`` measures both.
+transcribed then, and the cuts are mended as the batch path mends them
+(:func:`~voicecoach.transcribe.mend_cuts`, on the same utterances and words). The result is
+:func:`voicecoach.analysis.analyse` of the same audio: a clip is reused only if it is exactly the
+one the batch plan gives (``reuse_tolerance_s`` = 0), and the samples kept are those a 16-bit
+WAV holds, so the take saved from :meth:`LiveSession.end_input` analyses to the same words and
+fillers. ``bench/bench_live.py`` measures both.
 """
 from __future__ import annotations
 
 import collections
 import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -34,6 +37,7 @@ import numpy as np
 
 from . import delivery as _delivery
 from . import prosody as _prosody
+from . import transcribe as _transcribe
 from . import wording as _wording
 from .analysis import MIN_SPEECH_S, Settings, conclude
 from .audio import MAX_DURATION_S, SR, Audio, AudioError
@@ -46,6 +50,7 @@ from .types import Region, Word
 __all__ = ["LiveSettings", "LiveSentence", "LiveSnapshot", "LiveSession", "StreamingVad", "stop_saved"]
 
 log = logging.getLogger("voicecoach")
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 
 
 @dataclass(frozen=True)
@@ -61,11 +66,13 @@ class LiveSettings:
     reuse_tolerance_s : float
         At :meth:`LiveSession.stop`, a transcribed clip is reused for a batch-plan utterance
         whose edges (and speech regions) are within this many seconds of its own; otherwise
-        that utterance is transcribed again. 0: only identical clips are reused.
+        that utterance is transcribed again. 0 (the default): only the identical clip is
+        reused, so the words are those of the batch analysis; a clip a frame longer can be
+        heard differently (an "um" kept or lost), which is why no tolerance is the default.
     """
 
     utterance_end_s: float | None = None
-    reuse_tolerance_s: float = 0.05
+    reuse_tolerance_s: float = 0.0
 
 
 # ---- what the page shows while the take goes on ----------------------------------------------
@@ -135,6 +142,15 @@ def _close(a: tuple, b: tuple, tol: float) -> bool:
     return all(abs(x - y) <= tol + 1e-9 for x, y in zip(ea, eb))
 
 
+def _pcm16(y: np.ndarray) -> np.ndarray:
+    """Samples on the 16-bit grid (k / 32768, as :func:`voicecoach.audio.load` decodes a 16-bit
+    WAV), float32; int16 samples are taken as they are."""
+    if y.dtype == np.int16:
+        return y.astype(np.float32) / np.float32(32768.0)
+    q = np.clip(np.rint(np.asarray(y, dtype=np.float64) * 32768.0), -32768, 32767)
+    return (q / 32768.0).astype(np.float32)
+
+
 class _Buffer:
     """The take's samples, growing (capacity doubles); appended by one thread."""
 
@@ -200,6 +216,7 @@ class LiveSession:
         self._sentences: tuple[LiveSentence, ...] = ()
         self._request: tuple[_delivery.Sentence, LiveSentence] | None = None
         self._tags: dict[str, _wording.SentenceTag] = {}
+        self._last_mend: tuple[tuple, list[tuple[Word, ...]]] | None = None
         self._result: TakeResult | None = None
         self._listener = threading.Thread(target=self._guard, args=(self._listen,), name="voicecoach-live-vad",
                                           daemon=True)
@@ -210,21 +227,27 @@ class LiveSession:
 
     # -- the capture side ----------------------------------------------------------------------
     def feed(self, block: np.ndarray) -> None:
-        """Take a block of samples (float32 mono 16 kHz, shape (n,) or (n, 1)). Returns at
-        once: the work happens in the session's threads. Audio past ``MAX_DURATION_S`` is
-        dropped (``snapshot().heard_s`` stops growing)."""
+        """Take a block of samples (mono 16 kHz, shape (n,) or (n, 1): float in -1..1, or
+        int16). Returns at once: the work happens in the session's threads. Audio past
+        ``MAX_DURATION_S`` is dropped (``snapshot().heard_s`` stops growing).
+
+        The take is kept as a 16-bit recording holds it (float samples are rounded to the
+        nearest of the 65,536 levels): the WAV saved from :meth:`end_input`
+        (:func:`voicecoach.audio.to_wav_bytes`) decodes to exactly the samples analysed, so
+        analysing the saved take again gives the same result."""
         if self._closed:
             raise RuntimeError("this live session has stopped; start a new LiveSession for a new take")
-        y = np.asarray(block, dtype=np.float32)
+        y = np.asarray(block)
         if y.ndim == 2 and y.shape[1] == 1:
             y = y[:, 0]
         if y.ndim != 1:
             raise ValueError(f"block has shape {y.shape}; feed mono samples, shape (n,) or (n, 1)")
+        y = _pcm16(y)
         room = int(MAX_DURATION_S * SR) - self._fed
         if len(y) > room:
             self._full, y = True, y[: max(room, 0)]
         if len(y):
-            self._inbox.append(y.copy())
+            self._inbox.append(y)
             self._fed += len(y)
             self._new.set()
 
@@ -329,12 +352,15 @@ class LiveSession:
         self._decoder.join()  # the rest is transcribed meanwhile
         if self._error is not None:
             raise self._error
-        words: list[Word] = []
+        decoded: list[tuple[Word, ...]] = []
         for k in final:
             got = self._match(k)
             if got is None:  # not expected: every unmatched utterance was queued above
                 raise RuntimeError(f"the live take's utterance at {k[0]:.2f}-{k[1]:.2f} s was not transcribed")
-            words += got[1]
+            decoded.append(got[1])
+        # as transcribe.transcribe does after decoding each utterance: batch and live end here
+        decoded = _transcribe.mend_cuts(self._tr, y, plan, decoded, regions=speech.regions)
+        words = [w for got in decoded for w in got]
         if not words:
             raise AudioError("no words could be recognised in the recording; speak closer to the "
                              "microphone and record again")
@@ -474,12 +500,13 @@ class LiveSession:
         with self._lock:
             decoded = sorted(self._done.values(), key=lambda v: (v[0].start_s, -v[0].end_s))
             regions = self._regions
-        words: list[Word] = []
+        picked: list[tuple[Utterance, tuple[Word, ...]]] = []
         covered = -1.0
         for u, got in decoded:  # the longest transcription of each stretch of speech
             if u.start_s >= covered:
-                words += got
+                picked.append((u, got))
                 covered = u.end_s
+        words = [w for _, got in self._mended(picked, regions) for w in got]
         words = snap_words(words, regions)
         ds = self.settings.delivery
         spans = _delivery.split_sentences(words, silences=_prosody.silences(regions, min_s=ds.min_pause_s),
@@ -498,6 +525,25 @@ class LiveSession:
             request = (s, sentences[k])
         with self._lock:
             self._words, self._sentences, self._request = tuple(words), sentences, request
+
+    def _mended(self, picked, regions):
+        """The utterances transcribed so far with their cuts mended, as :meth:`_finish` (and
+        the batch path) will mend them: :func:`voicecoach.transcribe.mend_cuts` over the last
+        utterances since one whose words end a sentence (a cut after a finished sentence is
+        never mended), so that a request cut in two is shown whole while the wait runs. The
+        last result is kept: only a new utterance mends again."""
+        j = len(picked) - 1
+        while j > 0 and not _SENTENCE_END.search(picked[j - 1][1][-1].text if picked[j - 1][1] else "."):
+            j -= 1
+        chain = picked[j:]
+        if len(chain) < 2:
+            return picked
+        key = tuple(u for u, _ in chain) + tuple(tuple(got) for _, got in chain)
+        if self._last_mend is None or self._last_mend[0] != key:
+            mended = _transcribe.mend_cuts(self._tr, self._buf.view(), [u for u, _ in chain],
+                                           [got for _, got in chain], regions=regions)
+            self._last_mend = (key, [tuple(m) for m in mended])
+        return picked[:j] + list(zip([u for u, _ in chain], self._last_mend[1]))
 
     def _tag(self, text: str) -> _wording.SentenceTag:
         if text not in self._tags:
