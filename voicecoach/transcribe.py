@@ -118,17 +118,27 @@ def plan_utterances(regions: Sequence[Region], *, duration_s: float,
                     settings: TranscribeSettings | None = None) -> tuple[Utterance, ...]:
     """Join speech regions into utterances of at most ``max_utterance_s``, cut at silences.
 
-    A single region longer than Whisper's window (rare: 30 s without a 0.1 s pause) is cut into
-    equal parts that fit. Padding reaches at most halfway to the neighbouring speech.
+    Where the next region would make an utterance too long, it is cut at its longest silence
+    among those that leave it at least half as long as the limit (:func:`_cut_at`): the pauses
+    between sentences, not the 0.1 s closure of a "t" inside "platform". A single region longer
+    than Whisper's window (rare: 30 s without a 0.1 s pause) is cut into equal parts that fit.
+    Padding reaches at most halfway to the neighbouring speech.
     """
     s = settings or TranscribeSettings()
-    spans: list[list[float]] = []
-    for r in regions:
-        if spans and r.end_s - spans[-1][0] <= s.max_utterance_s:
-            spans[-1][1] = r.end_s
-        else:
-            spans.append([r.start_s, r.end_s])
     fit_s = min(s.window_s, WHISPER_WINDOW_S) - 2 * s.pad_s - 0.5
+    groups: list[list[Region]] = []
+    cur: list[Region] = []
+    for r in regions:
+        while cur and r.end_s - cur[0].start_s > s.max_utterance_s:
+            k = _cut_at(cur + [r], max_s=s.max_utterance_s, must=r.end_s - cur[0].start_s > fit_s)
+            if k is None:
+                break  # no pause to cut at: the utterance runs on (up to Whisper's window)
+            groups.append(cur[:k])
+            cur = cur[k:]
+        cur.append(r)
+    if cur:
+        groups.append(cur)
+    spans = [(g[0].start_s, g[-1].end_s) for g in groups]
     cut: list[tuple[float, float]] = []
     for a, b in spans:
         n = int(np.ceil((b - a) / fit_s))
@@ -139,6 +149,27 @@ def plan_utterances(regions: Sequence[Region], *, duration_s: float,
         hi = min(duration_s, b + s.pad_s, (b + cut[k + 1][0]) / 2 if k + 1 < len(cut) else duration_s)
         out.append(Utterance(round(a, 3), round(b, 3), round(lo, 3), round(hi, 3)))
     return tuple(out)
+
+
+#: A silence shorter than this (s) is no pause (``delivery.DeliverySettings.min_pause_s``): it
+#: may be the closure of a "t" inside a word, so an utterance is never cut there if it can be helped.
+MIN_CUT_GAP_S = 0.25
+
+
+def _cut_at(regions: Sequence[Region], *, max_s: float, must: bool = False) -> int | None:
+    """How many of ``regions`` (an utterance that the last one makes too long) to keep before
+    the cut: after the longest pause (a silence of at least ``MIN_CUT_GAP_S``) that leaves the
+    first part at least ``max_s / 2`` long, else after the longest pause, ties to the later.
+    None when there is no pause at all, unless ``must`` (the utterance would not fit Whisper's
+    window): then after the longest silence."""
+    gaps = [(regions[i + 1].start_s - regions[i].end_s, i + 1) for i in range(len(regions) - 1)]
+    pauses = [g for g in gaps if g[0] >= MIN_CUT_GAP_S]
+    if not pauses and not must:
+        return None
+    pauses = pauses or gaps
+    long_enough = [g for g in pauses if regions[g[1] - 1].end_s - regions[0].start_s >= max_s / 2]
+    _, k = max(long_enough or pauses, key=lambda g: (round(g[0], 2), g[1]))
+    return k
 
 
 class Transcriber:
@@ -270,17 +301,59 @@ def _inside(u: Utterance, regions: Sequence[Region]) -> list[Region]:
     return [r for r in regions if r.end_s > u.start_s and r.start_s < u.end_s]
 
 
+#: A cut followed by a silence this long (s) or longer ends a sentence anyway (as
+#: ``delivery.DeliverySettings.sentence_gap_s`` splits sentences): no need to mend it.
+MEND_MAX_GAP_S = 1.0
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
+
+
 def mend_cuts(tr: Transcriber, y: np.ndarray, utterances: Sequence[Utterance],
               decoded: Sequence[Sequence[Word]], *, regions: Sequence[Region]) -> list[tuple[Word, ...]]:
     """The words of each utterance, with every cut that fell inside a running sentence mended.
 
     ``decoded[k]`` holds the words :meth:`Transcriber.utterance` gave for ``utterances[k]``.
-    Where a decode ends without sentence punctuation and the next utterance follows closely, the
-    sentence runs across the cut: the audio from that sentence's start to the end of the next
-    utterance is decoded again as one, so no word is cut in two. The batch path
-    (:func:`transcribe`) and the live path (:mod:`voicecoach.live`) both end here.
+    Where a decode ends without sentence punctuation (or the cut is at a silence shorter than a
+    pause, ``MIN_CUT_GAP_S``, where Whisper writes a full stop only because its clip ends) and
+    the next utterance follows within ``MEND_MAX_GAP_S``, the sentence runs across the cut (or
+    a word was cut in two: "…enjoyed the plan." + "form side…"): the audio from that sentence's first word (at most
+    ``max_utterance_s`` before the cut) to the end of the next utterance is decoded again as
+    one, and its words replace both sides from there. The batch path (:func:`transcribe`) and
+    the live path (:mod:`voicecoach.live`) both end here.
     """
-    return [tuple(d) for d in decoded]
+    out = [list(d) for d in decoded]
+    window_s = min(tr.settings.window_s, WHISPER_WINDOW_S) - 1.0
+    for k in range(len(out) - 1):
+        here, nxt = utterances[k], utterances[k + 1]
+        before = [w for d in out[: k + 1] for w in d]  # every word up to the cut
+        gap_s = nxt.start_s - here.end_s
+        if not before or gap_s >= MEND_MAX_GAP_S or (_SENTENCE_END.search(before[-1].text) and gap_s >= MIN_CUT_GAP_S):
+            continue  # closed at a pause (not at a shorter gap: Whisper writes a full stop wherever a clip ends)
+        i = len(before) - 1  # the running sentence's first word
+        while i > 0 and not _SENTENCE_END.search(before[i - 1].text):
+            i -= 1
+        start_s = max(before[i].start_s - tr.settings.pad_s, here.end_s - tr.settings.max_utterance_s, 0.0)
+        moved = _silence_before(start_s, regions, floor_s=before[i - 1].end_s if i else 0.0)
+        if nxt.clip_end_s - moved <= window_s:
+            start_s = moved
+        clip = y[int(round(start_s * SAMPLE_RATE)): int(round(nxt.clip_end_s * SAMPLE_RATE))]
+        inside = [r for r in regions if r.end_s > start_s and r.start_s < nxt.end_s]
+        again = tr.utterance(clip, clip_start_s=start_s, speech=inside)
+        if not again:
+            continue
+        log.debug("mended the cut at %.2f s: decoded %.2f-%.2f s again", here.end_s, start_s, nxt.clip_end_s)
+        for j in range(k + 1):  # the words from start_s on are heard again
+            out[j] = [w for w in out[j] if (w.start_s + w.end_s) / 2 < start_s]
+        out[k + 1] = list(again)
+    return [tuple(d) for d in out]
+
+
+def _silence_before(t: float, regions: Sequence[Region], *, floor_s: float) -> float:
+    """``t`` moved back, if it falls inside speech, to the silence before that speech (never
+    before ``floor_s``), so a re-decode never starts in the middle of a word."""
+    for r in regions:
+        if r.start_s < t < r.end_s:
+            return max(floor_s, r.start_s - 0.05)
+    return t
 
 
 def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = None,
