@@ -104,6 +104,12 @@ _NOT_A_TIME_RE = re.compile(r"the [\w']+ (?!(?:and|or|so|if|to|for|with|at|on|by
                             r"because|when|then|as|in|but|from|of|this|next|that|which|is|would|could)\b)[a-z]")
 
 
+# A season as a time ("in the spring round", "by the summer"): the shared time patterns need a
+# "next" or "this" before a season.
+_SEASON_TIME_RE = re.compile(r"\b(?:in|by|before|after|during|until|till|from) (?:the )?(?:early |late )?"
+                             r"(?:spring|summer|autumn|fall|winter)(?: (?:round|intake|term|cycle|review|release))?\b")
+
+
 # The words before a noun ask that make it one: "I'd like", "could I have", "we would really like".
 _NOUN_ASK_LEAD_RE = re.compile(r"(?:\b(?:i'd|i would|i|we'd|we would|we|can i|could i|may i)"
                                r"(?: really| also| just)? )$")
@@ -149,6 +155,7 @@ def check_specificity(text: str) -> Specificity:
     spans: dict[str, tuple[int, int]] = {}
     tm = next((m for m in _r.TIME_RE.finditer(low)
                if not (m.group(0).count(" ") == 1 and _NOT_A_TIME_RE.match(low, m.start()))), None)
+    tm = tm or _SEASON_TIME_RE.search(low)
     time = clean[tm.start():tm.end()].strip() if tm else None
     if tm:
         spans["time"] = tm.span()
