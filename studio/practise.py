@@ -62,6 +62,33 @@ def _catch_up(store, unanalysed: list[int], *, shown: int) -> None:
                 unanalysed.remove(tid)
 
 
+def _choose_request(store, take, a, *, name: str) -> None:
+    """Let the user say which sentence they meant as their request; the take is measured again
+    from it (the wait after it, its specificity, the tips) and the choice is saved with the take."""
+    if len(a.sentences) < 2:
+        return
+    chosen = a.request.sentence_index if a.request else None
+    with st.expander("Not the request you meant? Choose another sentence"):
+        st.caption("The wait, the request's check and the tips are measured from the sentence you choose, "
+                   "and the choice is kept with this take.")
+        k = st.selectbox("The sentence you meant as your request", range(len(a.sentences)), index=chosen,
+                         format_func=lambda i: f"{i + 1}. {a.sentences[i].text}", key=f"request-{take.id}",
+                         placeholder="Choose a sentence")
+        again = st.button("Measure from this sentence", key=f"remeasure-{take.id}", disabled=k is None or k == chosen)
+        reset = take.request_sentence is not None and st.button("Let voicecoach choose the request again",
+                                                                 key=f"unmark-{take.id}")
+        if again or reset:
+            try:
+                marked = store.mark_request(take.id, None if reset else k)
+                with st.spinner("Measuring your take again from that sentence…"):
+                    results[take.id] = analyse_saved(store, marked, model=config.model_name(), name=name)
+                    timelines[take.id] = take_timeline(store, store.get(take.id))
+            except (AudioError, ModelError, StoreError) as exc:
+                _show_error(str(exc), name)
+                return
+            st.rerun()
+
+
 st.title("Practise your ask")
 st.caption(privacy("practise"))
 try:
@@ -217,6 +244,7 @@ with words_col:
     else:
         st.caption("Write your objective to compare your request with what you planned.")
     st.html(transcript_html(transcript(a)))
+    _choose_request(store, take, a, name=name)
 with tips_col:
     st.subheader("Tips")
     playing = st.session_state.get("playing")

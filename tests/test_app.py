@@ -202,3 +202,26 @@ def test_objective_prefilled_from_the_preparation(home):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert at.text_area[0].value == OBJECTIVE
     assert any("Annual review &lt;b&gt;next week&lt;/b&gt;" in b for b in html(at))
+
+
+def test_the_user_marks_another_sentence_as_the_request(home, whisper):
+    """The follow-up after the wait was not meant as the request, nor is it chosen; the user
+    marks it anyway: the wait is measured after it, saved with the take, and kept when the
+    page opens again. Negative control: before marking, the wait is the one after the ask."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    record(at, [Speech(REQUEST), Silence(3.0), Speech("Could you let me know by Friday?"), Silence(1.0)])
+    assert not at.exception
+    assert metrics(at)["Wait after the request"].value == "3.0 s"
+    box = next(s for s in at.selectbox if s.label == "The sentence you meant as your request")
+    assert box.value == 0 and len(box.options) == 2
+    box.set_value(1).run()
+    next(b for b in at.button if b.label == "Measure from this sentence").click().run()
+    assert not at.exception
+    assert metrics(at)["Wait after the request"].value == "1.0 s"
+    (take,) = TakeStore(home).list()
+    assert take.request_sentence == 1 and take.analysis["request"]["sentence_index"] == 1
+    again = AppTest.from_file(APP, default_timeout=120).run()  # a new session on the same folder
+    assert TakeStore(home).get(take.id).request_sentence == 1
+    next(b for b in at.button if b.label == "Let voicecoach choose the request again").click().run()
+    assert metrics(at)["Wait after the request"].value == "3.0 s"
+    assert TakeStore(home).get(take.id).request_sentence is None and not again.exception

@@ -91,7 +91,8 @@ def analyse_saved(store: TakeStore, take: Take, *, model: str | None = None,
     try:
         if audio is None:
             audio = load(store.audio_path(take), name=name or recording_name(take))
-        result = analyse(audio, model=model, settings=settings, progress=report, objective=take.objective or None)
+        result = analyse(audio, model=model, settings=settings, progress=report, objective=take.objective or None,
+                         request_sentence=take.request_sentence)
     except AudioError as exc:
         store.fail(take.id, str(exc), analysable=False)
         raise

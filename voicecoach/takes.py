@@ -69,6 +69,8 @@ MIGRATIONS = [
     "ALTER TABLE preparations ADD COLUMN notes_json TEXT NOT NULL DEFAULT '{}';",
     # 2 -> 3: 0 marks a take whose recording itself cannot be analysed (a retry would fail again)
     "ALTER TABLE takes ADD COLUMN analysable INTEGER NOT NULL DEFAULT 1;",
+    # 3 -> 4: the sentence the user marked as their request (NULL: the analysis chooses)
+    "ALTER TABLE takes ADD COLUMN request_sentence INTEGER;",
 ]
 RECOVERED_NOTE = "found in the audio folder and added back; not analysed yet"  # error text of an added-back take
 
@@ -106,6 +108,7 @@ class Take:
     fillers_per_100: float | None  # per 100 words
     hedges_per_100: float | None
     analysable: int = 1  # 0: the recording cannot be analysed (too long, too short, silent, no speech)
+    request_sentence: int | None = None  # the sentence the user marked as the request (0-based); None: chosen
 
     @property
     def analysis(self) -> dict | None:
@@ -322,6 +325,12 @@ class TakeStore:
         """Mark the analysis failed with ``error``; the audio stays (for a retry, unless
         ``analysable`` is False: the recording itself cannot be analysed)."""
         self._update(take_id, "status = 'failed', error = ?, analysable = ?", (str(error)[:2000], int(analysable)))
+        return self.get(take_id)
+
+    def mark_request(self, take_id: int, sentence: int | None) -> Take:
+        """Remember which sentence (0-based) the user means as the request of the take (None:
+        let the analysis choose); the next analysis of the take measures the wait after it."""
+        self._update(take_id, "request_sentence = ?", (None if sentence is None else int(sentence),))
         return self.get(take_id)
 
     def rename(self, take_id: int, label: str) -> Take:
