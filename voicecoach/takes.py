@@ -296,15 +296,15 @@ class TakeStore:
         with self._sql("add the recordings back"), self._tx() as con:
             for path in self._orphans(con):  # inside the write lock: no other session adds them too
                 try:
-                    data, mtime = path.read_bytes(), path.stat().st_mtime
+                    with open(path, "rb") as fh:  # read in blocks: a folder may hold hours of audio
+                        digest, info = hashlib.file_digest(fh, "sha256").hexdigest(), os.fstat(fh.fileno())
                 except OSError:
                     continue  # removed meanwhile, or unreadable: left where it is
-                when = datetime.fromtimestamp(mtime, timezone.utc).isoformat(timespec="milliseconds")
+                when = datetime.fromtimestamp(info.st_mtime, timezone.utc).isoformat(timespec="milliseconds")
                 ids.append(con.execute(
                     "INSERT INTO takes (created_at, audio_path, audio_sha256, audio_bytes, source, original_name,"
                     " status, error) VALUES (?, ?, ?, ?, NULL, ?, 'pending', ?)",
-                    (when, f"audio/{path.name}", hashlib.sha256(data).hexdigest(), len(data), path.name,
-                     RECOVERED_NOTE)).lastrowid)
+                    (when, f"audio/{path.name}", digest, info.st_size, path.name, RECOVERED_NOTE)).lastrowid)
         return [self.get(i) for i in ids]
 
     def find_by_sha256(self, sha: str, *, objective: str | None = None, scenario: str | None = None) -> Take | None:
