@@ -1,0 +1,306 @@
+"""Conversation moves: pure detectors on one sentence's text, for rehearsing a whole conversation.
+
+Each detector answers one question the guide asks of a moment in the conversation (see
+``../shared/GUIDE.md``): did the speaker ask an open question, summarise, push back defensively,
+name a deliberate pause, offer an incentive, evaluate the meeting, state a follow-up with a time,
+or contract (time, focus, how the meeting is recorded)? They are transparent cue-phrase rules,
+like :mod:`voicecoach.wording_rules`, on the sentence as :func:`voicecoach.wording_stages.normalise`
+reads it (lower case, straight quotes, single spaces).
+
+Every detector is ``name(text) -> bool``; :func:`cue` gives the words that decided it (or None)
+and :func:`why` gives every detector that fired with its cue. A detector fires when one of its
+``positive`` patterns matches and none of its ``blockers`` does; the blockers are the hard
+negatives (a closed question, a "but" that is not pushback, a request rather than an offer).
+
+The labelled sets are ``data/moves_tune.tsv`` (developed on) and ``data/moves_blind.tsv``
+(written before any tuning, only scored); ``scripts/eval_moves.py`` scores them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from voicecoach.wording_rules import TIME_RE
+from voicecoach.wording_stages import normalise
+
+__all__ = [
+    "DETECTORS", "Detector", "cue", "why",
+    "open_question", "summary", "defensive", "named_pause", "incentive", "evaluation",
+    "follow_up_with_time", "contracting",
+]
+
+_PRE = r"^(?:(?:so|and|but|okay|ok|well|now|then|right|also|um|uh|erm|look|sure|great|thanks|thank you|yeah|yes|no),? )*"
+
+
+def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One move: it fires when a ``positive`` pattern matches and no ``blocker`` does.
+
+    ``needs`` (optional) is a further test on the normalised sentence that must also hold (for
+    example, that a follow-up names a time)."""
+
+    name: str
+    positive: tuple[re.Pattern[str], ...]
+    blockers: tuple[re.Pattern[str], ...] = ()
+    needs: Callable[[str], bool] | None = None
+
+    def cue(self, n: str) -> str | None:
+        for b in self.blockers:
+            if b.search(n):
+                return None
+        if self.needs is not None and not self.needs(n):
+            return None
+        for p in self.positive:
+            m = p.search(n)
+            if m:
+                return m.group(0).strip(" ,") or m.group(0)
+        return None
+
+
+# ---- open question -------------------------------------------------------------------------
+# An open question invites the manager to talk (what / how / why / tell me more); a closed one
+# can be answered yes or no ("do you think…?", "is it…?"), and a proposal dressed as a question
+# ("how about I lead…?", "what if I…?") or a request ("when can you confirm my place?") is not one.
+OPEN_QUESTION = Detector(
+    "open_question",
+    positive=_c(
+        _PRE + r"(?:what|how|why|which|where|in what way|to what extent)\b",
+        r"\b(?:tell|show) me (?:more|about|what|how|why|where)\b|\b(?:walk|talk|take) me through\b",
+        r"\b(?:can|could|would) you (?:say|tell me|talk|explain|expand|elaborate|describe|unpack|give me an example)\b",
+        r"\bhelp me understand\b|\bi'?m curious (?:about|what|how|why|to)\b|\bi'?d (?:love|like) to (?:hear|know|understand) (?:more|what|how|why|your)\b",
+        r"\bsay (?:a bit |a little )?more\b",
+    ),
+    blockers=_c(
+        _PRE + r"(?:how|what) about (?:i|me|if|we|you)\b|" + _PRE + r"what if\b|" + _PRE + r"why don'?t (?:you|we|i)\b|" + _PRE + r"why not\b",
+        r"^what (?:i|i'm|i'd|i've|we|we're|really|worked|matters|helps|helped|happened|\w+ed)\b[^?]*\b(?:is|was|are|were)\b[^?]*$",
+        r"\b(?:what|how) you'?re (?:saying|telling)\b|\bsounds like\b|\bwhat i'?m hearing\b",
+        r"^(?:\w+,? )?(?:when|how soon) (?:can|could|will|would) you\b",
+        r"^how (?:are you|was your|is your|'s your)\b|^how'?s (?:it going|things|your)\b",
+    ),
+)
+
+# ---- summary / testing understanding -------------------------------------------------------
+SUMMARY = Detector(
+    "summary",
+    positive=_c(
+        r"\b(?:it |that )?sounds like\b",
+        r"\b(?:so )?what (?:i'?m|i am) hearing\b|\bif i'?m hearing you\b|\bi hear you saying\b",
+        r"\b(?:so )?(?:what )?you'?re (?:saying|telling me)\b|\bwhat you'?re (?:describing|asking for|suggesting)\b",
+        r"\bif i (?:'ve |have )?(?:understood|understand|got) (?:you|this|that|it)\b|\bif i understand (?:correctly|rightly)\b",
+        r"\b(?:check|test|confirm|make sure) (?:my understanding|(?:that )?i(?:'ve| have)? (?:understood|got (?:it|that|this)))\b",
+        r"\bin other words\b|\bto (?:summari[sz]e|sum up|recap)\b|\bin summary\b|\bsumming up\b|\bplay (?:that|it) back\b",
+        r"\bso (?:we'?ve|we have) agreed\b|\bso (?:to be clear|the plan is|the upshot is)\b|\bjust to (?:check|confirm|be clear)\b",
+        r"^so (?:your|the) (?:main |biggest |real |key )?(?:concern|worry|point|priority|issue|question|worries|concerns)\b",
+        r"\bam i right (?:that|in thinking)\b|\bis that (?:right|fair|a fair summary)\?$|\bdid i get that right\b|\bcorrect me if\b",
+        r"^so,? (?:you|for you)(?:'d| would)? (?:feel|think|want|need|see|mean|prefer|are|were|'re)\b",
+    ),
+    blockers=_c(r"\bsounds like (?:a |an )?(?:plan|great|good|fun)\b"),
+)
+
+# ---- defensive pushback -------------------------------------------------------------------
+DEFENSIVE = Detector(
+    "defensive",
+    positive=_c(
+        r"\b(?:that'?s|that is|this is|it'?s|it is) (?:just |really |so |completely |totally )?(?:not fair|unfair|not true|untrue|ridiculous|rubbish|nonsense)\b",
+        r"\b(?:not|wasn'?t|isn'?t) my fault\b|\b(?:wasn'?t|isn'?t|not) (?:down to|on) me\b|\bblame\b",
+        _PRE + r"but i\b(?! (?:wonder|hear|take|see|understand|appreciate|'d like to (?:understand|hear|know)|want to understand|also want to|do want|would like|get (?:that|it|your)))",
+        r"\b(?:nobody|no one|no-one) (?:ever )?told me\b|\byou never (?:told|said|asked|gave)\b|\bi was never (?:told|given|asked)\b",
+        r"\bi (?:did|was doing) (?:my best|everything|what i was told|what you asked)\b|\bi had no (?:choice|option)\b",
+        r"\bthat'?s not (?:what happened|how it happened|the whole story|my job)\b|\byou don'?t (?:understand|know what|see)\b",
+        r"\bi only (?:did|said|missed|went|sent)\b[^.?!]*\bbecause\b|\bthe only reason i\b",
+        r"\b(?:because|since) (?:the|my|our) (?:\w+ ){0,3}(?:didn'?t|never|failed|kept|was late|were late)\b|\bif (?:they|the \w+|you) had(?:n'?t)?\b",
+        r"\bit was (?:the|their|his|her|your) (?:\w+ )?(?:fault|call|decision|problem)\b|\bi wasn'?t (?:the only one|even there)\b",
+        r"\b(?:everyone|everybody) else (?:does|did|was)\b|\bwhat (?:else )?was i supposed to\b|\bhow was i supposed to\b",
+        r"\bwith (?:all due )?respect,? (?:you|that|i)\b",
+    ),
+    blockers=_c(r"\bthat'?s fair\b(?!,? but)|\bi can see (?:why|how)\b"),
+)
+
+# ---- a deliberate, named Move Away -----------------------------------------------------------
+_BREAK = r"(?:break|breather|pause|time-?out|moment|minute|minutes|second|few minutes|step back)"
+NAMED_PAUSE = Detector(
+    "named_pause",
+    positive=_c(
+        r"\bi (?:notice|can feel|can tell|realise|realize|feel) (?:that )?i'?m (?:getting|becoming|feeling|a bit|quite|really)?\s?(?:defensive|heated|worked up|wound up|frustrated|upset|emotional|reactive)\b",
+        r"\b(?:can|could|shall|may) (?:we|i) (?:just )?(?:take|have|pause|stop|break)\b[^.?!]{0,25}\b" + _BREAK + r"\b",
+        r"\b(?:i'?d|i would|i) (?:like|need|want) (?:to take |to have |)?(?:a |some |five |two |ten |a few |a short |a quick |a brief )*" + _BREAK + r"\b",
+        r"\b(?:let'?s|let us) (?:take|have|pause|stop)\b[^.?!]{0,20}\b" + _BREAK + r"\b|\blet'?s pause\b",
+        r"\b(?:pause|stop) (?:here|there|for a (?:moment|minute|second|bit))\b",
+        r"\b(?:come|get) back to (?:this|it|you) (?:in|after|later|tomorrow)\b|\bstep (?:away|back|out) (?:for|briefly)\b",
+        r"\b(?:gather|collect) my thoughts\b",
+    ),
+    blockers=_c(
+        r"\b(?:break|time) (?:from|off) (?:the |my )?(?:on-?call|nights|rota|shifts?|work|project|team)\b",
+        r"\b(?:took|had|taken|last|career) (?:a )?break\b|\bsabbatical\b|\bparental\b",
+        r"\bminutes? (?:to|for) (?:present|talk|pitch|speak|show)\b|\bat the (?:next|team|leadership)\b",
+    ),
+)
+
+# ---- an incentive of value to the manager ---------------------------------------------------
+_OFFER = (r"(?:i'?ll|i will|i can|i could|i'?d|i would|i'?m (?:happy|willing|glad|prepared|ready) to|"
+          r"i'?d be (?:happy|willing|glad|prepared) to)(?: also| happily| gladly| personally| make sure| definitely)?")
+INCENTIVE = Detector(
+    "incentive",
+    positive=_c(
+        r"\bin (?:return|exchange)\b|\bas part of the deal\b|\bin turn\b|\bfor my part\b|\bmy side of the deal\b",
+        r"\bif you\b[^.?!]*\b" + _OFFER + r" (?!need|have to|be able to|be (?:so |really )?(?:grateful|happy|pleased|delighted|thrilled))\w+",
+        _OFFER + r" (?!need|have to)\w+[^.?!]*\bif you\b",
+        r"\b(?:and|then) " + _OFFER + r" (?:cover|take|train|mentor|run|handle|pick up|write|document|share|teach|stay|commit|make up|lead|own|do)\b[^.?!]*\b(?:for you|for the team|in return|afterwards|after)\b",
+        r"\bthat way you(?:'d| would| will|'ll)? (?:get|have)\b",
+    ),
+    blockers=_c(
+        r"\b(?:look|looking|move|go|apply|applying) elsewhere\b|\b(?:resign|quit|leave the company|hand in my notice)\b|\bother offers?\b|\bconsider my options\b",
+        r"\bif you (?:don'?t|won'?t|can'?t|say no|refuse|decide not)\b",
+        r"\bif you (?:need|want|have) (?:any|more|questions)\b|\bif you (?:have|'ve got) (?:time|a minute|questions)\b",
+    ),
+)
+
+# ---- evaluating the meeting -----------------------------------------------------------------
+_MEETING = r"(?:this|today|that|it|our chat|this chat|this conversation|the conversation|this meeting|the meeting|our conversation|our meeting|talking (?:this|it) through|this session)"
+_GOOD = (r"(?:useful|helpful|valuable|productive|constructive|worthwhile|good|great|positive|clarifying|"
+         r"reassuring|encouraging|honest|open|fair|difficult|hard|tough|uncomfortable|frustrating|a good|a great|"
+         r"a useful|a really|a very|the most)")
+EVALUATION = Detector(
+    "evaluation",
+    positive=_c(
+        r"\b" + _MEETING + r" (?:was|has been|'s been|have been|felt|turned out)(?: \w+ly| really| very| so| such| genuinely| quite| a| an| actually)* " + _GOOD + r"\b",
+        r"\bi (?:found|have found|'ve found) " + _MEETING + r"(?: \w+)? (?:really |very |so |genuinely |quite )?(?:useful|helpful|valuable|productive|constructive|reassuring|clarifying|hard|difficult)\b",
+        r"\b(?:really |genuinely )?(?:useful|helpful|productive|good|great|valuable) (?:conversation|chat|meeting|discussion|session|one-to-one|1:1|catch-up)\b",
+        r"\bi'?m (?:really )?glad we (?:talked|had this|spoke|did this|sat down)\b|\bi (?:feel|am|'m) (?:much |a lot |so much )?(?:clearer|better|more confident) (?:now|about|after)\b",
+        r"\bthat went (?:better|well|really well)\b|\bthanks?,? (?:that|this) (?:was|has been|'s been) (?:really |very |so )?(?:useful|helpful|valuable)\b",
+    ),
+    blockers=_c(
+        r"\b(?:would|will|could|might) be (?:really |very )?(?:useful|helpful|valuable|good|great)\b",
+        r"\b(?:that'?s|that is) a (?:good|great|fair|useful) (?:point|question|idea)\b",
+        r"\b(?:project|course|launch|release|sprint|quarter|year|rollout|migration|training|conference)\b",
+    ),
+)
+
+# ---- a follow-up action with a time ----------------------------------------------------------
+_EXTRA_TIME_RE = re.compile(
+    r"\b(?:this (?:afternoon|morning|evening)|end of (?:the )?day|eod|close of play|later today|tonight|"
+    r"first thing|within (?:the |a )?(?:hour|day|week)|in (?:a|two|three|\d+) (?:days?|weeks?|months?)|"
+    r"(?:a|one|two|three) weeks? from now|same time next)\b"
+)
+
+
+def _has_time(n: str) -> bool:
+    return bool(TIME_RE.search(n) or _EXTRA_TIME_RE.search(n))
+
+
+FOLLOW_UP = Detector(
+    "follow_up_with_time",
+    positive=_c(
+        r"\b(?:i'?ll|i will|i'?m going to|i can|we'?ll|we will|we'?re going to|you'?ll|you will|let'?s|let me|let us|shall i|shall we|i'?ll make sure)"
+        r" (?:also |then |just |definitely )?(?:send|email|share|book|schedule|set up|put|write|draft|circulate|follow up|check in|catch up|meet|"
+        r"confirm|get back|come back|update|speak|talk|reconvene|review|revisit|look at|forward|pull together|put together|sort|chase|"
+        r"register|sign up|enrol|enroll|apply|call|ping|message|diary|calendar|add|drop|touch base|go through|finalise|finalize|submit|pencil)\b",
+        r"\b(?:next step|follow-?up|action) (?:is|will be|for me is)\b",
+    ),
+    blockers=_c(
+        r"\bif you\b", r"\b(?:could|can|would|will) you\b", r"\bin (?:return|exchange)\b",
+        r"\b(?:i|we) (?:sent|emailed|booked|shared|met|spoke)\b",
+    ),
+    needs=_has_time,
+)
+
+# ---- contracting: time, focus, how the meeting is recorded ----------------------------------
+_SPAN = r"(?:half an hour|an hour|(?:about |around |roughly )?(?:\d+|five|ten|fifteen|twenty|twenty-five|thirty|forty|forty-five|sixty) (?:minutes|mins)|until|till|the full)"
+CONTRACTING = Detector(
+    "contracting",
+    positive=_c(
+        # time
+        r"\b(?:we|i|you)(?:'ve| have)?(?: only| still| just)? (?:got|have) " + _SPAN + r"\b",
+        r"\bhow (?:long|much time) (?:do|have) (?:we|you)\b|\b(?:is|are) " + _SPAN + r"(?: still)? (?:ok|okay|enough|alright|fine|still)\b",
+        r"\b(?:do|have) (?:you|we) (?:still )?(?:got|have) " + _SPAN + r"\b|\bhard stop\b|\bneed to (?:finish|stop|wrap up) (?:by|at)\b",
+        # focus of this meeting
+        r"\bwhat (?:would|do) you (?:like|want|hope|need) (?:to|us to) (?:focus on|cover|get out of|talk about|discuss|achieve)\b[^.?!]*\b(?:today|this|here|now|meeting|conversation|time|\?)",
+        r"\bwhat (?:would|do) you (?:like|want) to (?:focus on|cover|get out of)\b",
+        r"\b(?:i'?d|i would) like (?:us )?to (?:focus|use (?:this|our|the) time|spend (?:this|our|the) time)\b[^.?!]*\b(?:today|this (?:meeting|conversation|time|half hour|hour)|now|first)\b",
+        r"\b(?:out of|from) (?:this|today'?s?|our) (?:conversation|meeting|chat|session|one-to-one|1:1|catch-up|time)\b|\bfor (?:this|today'?s) (?:meeting|conversation|chat)\b",
+        r"\bis there anything (?:else )?you (?:want|'d like|would like) to (?:cover|add|discuss)\b|\b(?:my|your) agenda\b|\bon the agenda\b",
+        r"\bwhat'?s (?:on your mind|top of your list) (?:for|today)\b|\bwhere (?:would|shall|should) (?:you like to|we) start\b",
+        # how it is recorded
+        r"\b(?:take|make|keep|jot down) (?:some )?notes\b|\bnote ?taking\b|\bwrite (?:it|this|them|the actions|things) up\b|\bsend (?:them|the notes|it|a summary|the actions) round\b",
+        r"\bhow (?:shall|should|do|will|would) we (?:record|capture|note|keep track|document|write up)\b|\b(?:record|capture|log) (?:the |our )?(?:actions|outcomes|what we agree)\b",
+        r"\b(?:our|the) (?:shared|1:1|one-to-one) (?:doc|document|notes)\b",
+    ),
+    blockers=_c(
+        r"\bfocus on (?:\w+ ){0,3}(?:next|this) (?:year|quarter|month)\b(?![^.?!]*(?:meeting|conversation|today))",
+        r"\b(?:took|made|kept) notes\b|\btake notes (?:for|at|in) the (?:team|board|client)\b",
+    ),
+)
+
+DETECTORS: dict[str, Detector] = {d.name: d for d in (
+    OPEN_QUESTION, SUMMARY, DEFENSIVE, NAMED_PAUSE, INCENTIVE, EVALUATION, FOLLOW_UP, CONTRACTING)}
+
+
+def cue(name: str, text: str) -> str | None:
+    """The words that made detector ``name`` fire on ``text``, or None when it does not."""
+    n = normalise(text)
+    if not n:
+        return None
+    return DETECTORS[name].cue(n)
+
+
+def why(text: str) -> dict[str, str]:
+    """Every detector that fires on ``text``, with the words that decided it."""
+    n = normalise(text)
+    if not n:
+        return {}
+    out = {}
+    for name, det in DETECTORS.items():
+        c = det.cue(n)
+        if c is not None:
+            out[name] = c
+    return out
+
+
+def open_question(text: str) -> bool:
+    """An open question that invites the manager to talk ("What would you need to see from me?",
+    "Tell me more about that"); not a closed yes/no question, a proposal or a request."""
+    return cue("open_question", text) is not None
+
+
+def summary(text: str) -> bool:
+    """A summary or test of understanding ("It sounds like timing is the issue", "So what you're
+    saying is…", "So we've agreed that…")."""
+    return cue("summary", text) is not None
+
+
+def defensive(text: str) -> bool:
+    """Defensive pushback: "that's not fair", "but I…", justifying, blaming others."""
+    return cue("defensive", text) is not None
+
+
+def named_pause(text: str) -> bool:
+    """A deliberate, named Move Away: naming one's own state and/or asking for a short break
+    inside the conversation ("I notice I'm getting defensive; can we take a short break?")."""
+    return cue("named_pause", text) is not None
+
+
+def incentive(text: str) -> bool:
+    """An offer of value to the manager in return ("If you approve it, I'll cover the on-call
+    rota", "In return I'll…"); not a threat, and not the ask alone."""
+    return cue("incentive", text) is not None
+
+
+def evaluation(text: str) -> bool:
+    """A brief evaluation of the meeting itself ("This was a really useful conversation")."""
+    return cue("evaluation", text) is not None
+
+
+def follow_up_with_time(text: str) -> bool:
+    """A follow-up action with a time ("I'll send you the course details by Friday")."""
+    return cue("follow_up_with_time", text) is not None
+
+
+def contracting(text: str) -> bool:
+    """Agreeing the meeting's time, focus or how it is recorded ("we have half an hour", "what
+    would you like to focus on?", "shall I take notes and send them round?")."""
+    return cue("contracting", text) is not None
