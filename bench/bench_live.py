@@ -5,7 +5,8 @@ Takes of about 30 s and 60 s are built from career-conversation sentences (espea
 synthesised once; none of them a request but the one) joined by seeded pauses of 0.3-1.5 s, with
 the request followed by a 3 s wait, the answer-inviting question, a closing sentence and 1 s of silence before the stop
 (a third take stops 0.1 s after its last word: its last utterance is transcribed after the stop).
-Seeded noise at -60 dBFS is added so that the silences are not digital zeros.
+Seeded noise at -60 dBFS is added so that the silences are not digital zeros, and the samples are
+rounded to 16 bits, as a microphone (and the saved take) gives them.
 
 Each take is fed to :class:`voicecoach.live.LiveSession` in 50 ms blocks at real-time speed
 (each block handed over when its last sample would have been captured); the time from
@@ -75,7 +76,8 @@ def build(target_s: float, *, seed: int, tail_s: float) -> np.ndarray:
             break
         chunks += [say(text), gap()]
     y = np.concatenate(chunks + end)
-    return (y + np.random.default_rng(seed + 1).normal(0, 0.001, len(y))).astype(np.float32)
+    y = y + np.random.default_rng(seed + 1).normal(0, 0.001, len(y))
+    return (np.clip(np.rint(y * 32768), -32768, 32767) / 32768).astype(np.float32)  # as a 16-bit microphone gives it
 
 
 def live_run(y: np.ndarray) -> dict:

@@ -16,6 +16,7 @@ last on the page.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -31,15 +32,23 @@ from voicecoach.takes import StoreError, TakeStore
 
 __all__ = ["render"]
 
+log = logging.getLogger("voicecoach")
+
 RTC_CONFIGURATION = {"iceServers": []}  # no STUN/TURN: nothing is asked of any other machine
 MEDIA = {"audio": True, "video": False}
 LATE_FRAMES_S = 1.0  # audio frames arriving this soon after a take ended are its tail, not a new take
 KEY = "live-take"  # the recorder's key (its context in st.session_state)
+SPEAK_NOW = "Speak now:"  # the cue; the other texts name it without the colon
+CONNECTING = "Connecting to your microphone… wait for **Speak now** before you start: words said before it are not heard."
 
 
 class _Live:
     """What the audio thread (streamlit-webrtc's) and the page share for one browser session:
-    the take being spoken. The audio thread creates it at the first frame and feeds it."""
+    the take being spoken. The audio thread creates it at the first frame the WebRTC track gives
+    and feeds it every frame from then on, before and independently of any page rerun: the take
+    starts with the first sound the browser sent. (Chrome sends nothing until the connection is
+    made, 1-2 s after the microphone opens; what is said before that never reaches this machine,
+    which is why the page says "Speak now" only once audio arrives.)"""
 
     def __init__(self, model: str | None):
         self.model = model
@@ -47,19 +56,26 @@ class _Live:
         self.session: LiveSession | None = None
         self._resampler = None
         self._ended_at = 0.0
+        self.first_frame_at: float | None = None  # time.time() of the take's first frame
+        self.received_s = 0.0  # audio the WebRTC track gave for this take (seconds)
 
     async def on_frames(self, frames):
         """streamlit-webrtc's queued audio callback (a coroutine, run in its audio thread): every
-        frame, resampled to 16 kHz mono, fed to the take; returns quickly, never waits on analysis."""
+        frame, resampled to 16 kHz mono 16-bit (the samples the saved WAV holds), fed to the take;
+        returns quickly, never waits on analysis."""
         import av
 
         with self.lock:
             if self.session is None:
                 if time.monotonic() - self._ended_at < LATE_FRAMES_S:
                     return frames[-1:]
+                self.first_frame_at, self.received_s = time.time(), 0.0
                 self.session = LiveSession(model=self.model)
-                self._resampler = av.AudioResampler(format="flt", layout="mono", rate=SR)
+                self._resampler = av.AudioResampler(format="s16", layout="mono", rate=SR)
+                log.info("live: first audio frame at %.3f (%d queued, pts %s); take ready %.3f s later",
+                         self.first_frame_at, len(frames), frames[0].pts, time.time() - self.first_frame_at)
             for frame in frames:
+                self.received_s += frame.samples / frame.sample_rate
                 for out in self._resampler.resample(frame):
                     self.session.feed(out.to_ndarray().reshape(-1))
         return frames[-1:]  # sent nowhere (send-only); one frame keeps the output queue in step
@@ -69,6 +85,9 @@ class _Live:
         with self.lock:
             session, self.session, self._resampler = self.session, None, None
             self._ended_at = time.monotonic()
+        if session is not None:
+            log.info("live: take of %.3f s received from the browser, %.3f s fed to the analysis",
+                     self.received_s, session.snapshot().heard_s)
         return session
 
 
@@ -130,13 +149,17 @@ def render(store: TakeStore, objective: str) -> None:
     if ctx.state.playing:
         _follow(live)
         return
+    if ctx.state.signalling:
+        st.warning(CONNECTING)
+        return
     session = live.take()
     if session is not None:
         _finish(session, store, objective)
     shown = st.session_state.get("live_result")
     if shown is None:
-        st.info("Start a live take, state your ask, then stay silent: the counter shows how long you held "
-                "the silence after your request. Stop to see the feedback.")
+        st.info("Press **Start live take** and wait until the page says **Speak now**. Then state your ask and "
+                "stay silent: the counter shows how long you held the silence after your request. Press Stop "
+                "to see the feedback.")
         return
     _feedback(*shown)
 
@@ -156,12 +179,19 @@ def _follow(live: _Live) -> None:
 
 def _show_live(live: _Live) -> None:
     session = live.session
-    if session is None:
-        st.caption("Listening…")
+    snap = session.snapshot() if session is not None else None
+    if snap is None or snap.heard_s == 0:  # connected, but no sound has arrived yet
+        st.warning(CONNECTING)
         return
-    snap = session.snapshot()
+    if not snap.words:  # the cue to start, until the first words are recognised
+        st.success(f"**{SPEAK_NOW}** voicecoach is hearing your microphone.", icon=":material/mic:")
+    else:
+        st.caption(f"Recording: {snap.heard_s:.0f} s so far. Press Stop when you have finished.")
     st.markdown("**Live transcript**")
     st.text(snap.transcript or "…")
+    if snap.request is not None:
+        st.markdown("**Your request**")
+        st.text(snap.request.text)
     _wait_counter(snap)
 
 
