@@ -96,6 +96,13 @@ def _mic(path: Path, first: str, middle: str, *, lead_s: float = LEAD_S) -> tupl
     return mic, wav_seconds(mic), lead_s
 
 
+def _mic_file(tmp_path: Path, middle: str) -> tuple[Path, float]:
+    """An ask with ``middle`` as its second sentence, and its length (``tests/test_privacy.py``
+    streams it under strace)."""
+    mic, seconds, _ = _mic(tmp_path / "mic48k.wav", "I have really enjoyed leading the data migration this year.", middle)
+    return mic, seconds
+
+
 def _starts_at(srv, take, mic: Path) -> float:
     """Where in the microphone file the saved take starts (s): 20 ms envelopes cross-correlated
     (the browser's noise suppression and gain change the samples, not the envelope)."""
