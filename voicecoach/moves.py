@@ -30,7 +30,8 @@ __all__ = [
     "follow_up_with_time", "contracting",
 ]
 
-_PRE = r"^(?:(?:so|and|but|okay|ok|well|now|then|right|also|um|uh|erm|look|sure|great|thanks|thank you|yeah|yes|no),? )*"
+_PRE = (r"^(?:(?:so|and|but|okay|ok|well|now|then|right|also|um|uh|erm|look|sure|great|thanks|thank you|yeah|yes|no|"
+        r"sorry|hold on|hang on|go on|first|first of all|to start|before we (?:start|begin|get going|dive in))[,;:]? )*")
 
 
 def _c(*patterns: str) -> tuple[re.Pattern[str], ...]:
@@ -74,6 +75,8 @@ OPEN_QUESTION = Detector(
         r"\b(?:can|could|would) you (?:say|tell me|talk|explain|expand|elaborate|describe|unpack|give me an example)\b",
         r"\bhelp me understand\b|\bi'?m curious (?:about|what|how|why|to)\b|\bi'?d (?:love|like) to (?:hear|know|understand) (?:more|what|how|why|your)\b",
         r"\bsay (?:a bit |a little )?more\b",
+        r"\bi (?:wonder|was wondering|'m wondering) (?:what|how|why|where|which)\b",
+        r"^(?:\w+,? )?but (?:what|how|why|where|which)\b[^.!]*\?",
     ),
     blockers=_c(
         _PRE + r"(?:how|what) about (?:i|me|if|we|you)\b|" + _PRE + r"what if\b|" + _PRE + r"why don'?t (?:you|we|i)\b|" + _PRE + r"why not\b",
@@ -81,6 +84,7 @@ OPEN_QUESTION = Detector(
         r"\b(?:what|how) you'?re (?:saying|telling)\b|\bsounds like\b|\bwhat i'?m hearing\b",
         r"^(?:\w+,? )?(?:when|how soon) (?:can|could|will|would) you\b",
         r"^how (?:are you|was your|is your|'s your)\b|^how'?s (?:it going|things|your)\b",
+        r"\bwhat (?:else )?(?:was|am) i (?:supposed|meant|expected) to\b|\bhow (?:was|am) i (?:supposed|meant|expected) to\b",
     ),
 )
 
@@ -91,12 +95,14 @@ SUMMARY = Detector(
         r"\b(?:it |that )?sounds like\b",
         r"\b(?:so )?what (?:i'?m|i am) hearing\b|\bif i'?m hearing you\b|\bi hear you saying\b",
         r"\b(?:so )?(?:what )?you'?re (?:saying|telling me)\b|\bwhat you'?re (?:describing|asking for|suggesting)\b",
-        r"\bif i (?:'ve |have )?(?:understood|understand|got) (?:you|this|that|it)\b|\bif i understand (?:correctly|rightly)\b",
+        r"\bif i(?:'ve| have)? (?:understood|understand|got) (?:you|this|that|it)\b|\bif i understand (?:correctly|rightly)\b",
+        r"^(?:so,? )?you'?re (?:worried|concerned|saying|feeling|not convinced|not sure|uneasy|nervous)\b|^(?:so,? )?you (?:feel|think|need|want|see)\b[^.?!]*\b(?:right|fair|correct)\?$",
+        r"\b(?:it |that )?(?:seems|looks) like (?:the|your|you)\b|\bthe bottom line is\b|\blet me (?:play|read|say) (?:that|it|this) back\b|\bif i can (?:summari[sz]e|sum up|play)\b",
         r"\b(?:check|test|confirm|make sure) (?:my understanding|(?:that )?i(?:'ve| have)? (?:understood|got (?:it|that|this)))\b",
         r"\bin other words\b|\bto (?:summari[sz]e|sum up|recap)\b|\bin summary\b|\bsumming up\b|\bplay (?:that|it) back\b",
         r"\bso (?:we'?ve|we have) agreed\b|\bso (?:to be clear|the plan is|the upshot is)\b|\bjust to (?:check|confirm|be clear)\b",
         r"^so (?:your|the) (?:main |biggest |real |key )?(?:concern|worry|point|priority|issue|question|worries|concerns)\b",
-        r"\bam i right (?:that|in thinking)\b|\bis that (?:right|fair|a fair summary)\?$|\bdid i get that right\b|\bcorrect me if\b",
+        r"\bam i right (?:that|in thinking)\b|\byou\b[^?]*\bis that (?:right|fair|a fair summary)\?$|\bdid i get that right\b|\bcorrect me if\b",
         r"^so,? (?:you|for you)(?:'d| would)? (?:feel|think|want|need|see|mean|prefer|are|were|'re)\b",
     ),
     blockers=_c(r"\bsounds like (?:a |an )?(?:plan|great|good|fun)\b"),
@@ -114,11 +120,14 @@ DEFENSIVE = Detector(
         r"\bthat'?s not (?:what happened|how it happened|the whole story|my job)\b|\byou don'?t (?:understand|know what|see)\b",
         r"\bi only (?:did|said|missed|went|sent)\b[^.?!]*\bbecause\b|\bthe only reason i\b",
         r"\b(?:because|since) (?:the|my|our) (?:\w+ ){0,3}(?:didn'?t|never|failed|kept|was late|were late)\b|\bif (?:they|the \w+|you) had(?:n'?t)?\b",
-        r"\bit was (?:the|their|his|her|your) (?:\w+ )?(?:fault|call|decision|problem)\b|\bi wasn'?t (?:the only one|even there)\b",
+        r"\b(?:\w+'s|their|his|her|your|its) fault\b|\bit was (?:the|their|his|her|your) (?:[\w']+ )?(?:fault|call|decision|problem)\b|\bi wasn'?t (?:the only one|even there)\b",
         r"\b(?:everyone|everybody) else (?:does|did|was)\b|\bwhat (?:else )?was i supposed to\b|\bhow was i supposed to\b",
         r"\bwith (?:all due )?respect,? (?:you|that|i)\b",
+        r"\bif\b[^.?!]{0,40}\bhad(?:n'?t| not)?\b[^.?!]*\b(?:would(?:'ve| have)|'d have|wouldn'?t have|we'?d|i'?d)\b",
+        r"\bi (?:don'?t|do not) (?:think|feel) (?:that'?s|that is|it'?s|it is|this is) (?:\w+ )?(?:fair|true|right|accurate)\b|\bi don'?t see (?:the|what the) problem\b",
+        r"\bin (?:fairness|fairness to me|my defen[cs]e)\b|\bto be fair to me\b|\bit'?s not like i\b|\bi was (?:only|just) (?:doing|trying|following)\b",
     ),
-    blockers=_c(r"\bthat'?s fair\b(?!,? but)|\bi can see (?:why|how)\b"),
+    blockers=_c(r"^(?:\w+,? )?(?:that'?s|that is) (?:fair|true)\b(?!,? but)|\bi can see (?:why|how)\b"),
 )
 
 # ---- a deliberate, named Move Away -----------------------------------------------------------
@@ -133,11 +142,16 @@ NAMED_PAUSE = Detector(
         r"\b(?:pause|stop) (?:here|there|for a (?:moment|minute|second|bit))\b",
         r"\b(?:come|get) back to (?:this|it|you) (?:in|after|later|tomorrow)\b|\bstep (?:away|back|out) (?:for|briefly)\b",
         r"\b(?:gather|collect) my thoughts\b",
+        r"\b(?:give me|let me (?:take|have)|i need|i'?d like|can i (?:take|have)|could i (?:take|have)) (?:just )?(?:a|one|a quick|a short|a brief) (?:second|sec|moment|minute)\b",
+        r"\b(?:do you mind|would you mind|is it (?:ok|okay|alright)) if we (?:take|have|pause|stop|break)\b",
+        r"\bpark (?:this|that|it) for (?:a|ten|five|two|\d+|a few|a couple of) (?:minutes?|moment|second|bit)\b",
+        r"\b(?:stop|pause) (?:there|here) for a (?:moment|minute|second|bit)\b|\bi can (?:hear|feel) myself (?:getting|becoming)\b",
     ),
     blockers=_c(
         r"\b(?:break|time) (?:from|off) (?:the |my )?(?:on-?call|nights|rota|shifts?|work|project|team)\b",
         r"\b(?:took|had|taken|last|career) (?:a )?break\b|\bsabbatical\b|\bparental\b",
-        r"\bminutes? (?:to|for) (?:present|talk|pitch|speak|show)\b|\bat the (?:next|team|leadership)\b",
+        r"\bminutes? (?:to|for) (?:present|talk|pitch|speak|show|demo)\b|\bat (?:the|a|our|next) (?:next |team |leadership |weekly |monthly )?(?:meeting|all-hands|huddle|stand-?up|review|call|session|briefing|away-?day)\b|\bto (?:demo|present|pitch|show the)\b",
+        r"\b(?:break|time) (?:from|off|away from) (?!this|here|the conversation)\w+",
     ),
 )
 
@@ -152,6 +166,8 @@ INCENTIVE = Detector(
         _OFFER + r" (?!need|have to)\w+[^.?!]*\bif you\b",
         r"\b(?:and|then) " + _OFFER + r" (?:cover|take|train|mentor|run|handle|pick up|write|document|share|teach|stay|commit|make up|lead|own|do)\b[^.?!]*\b(?:for you|for the team|in return|afterwards|after)\b",
         r"\bthat way you(?:'d| would| will|'ll)? (?:get|have)\b",
+        r"\bto make (?:it|this|that) (?:work|easier) for (?:you|the team)\b",
+        _OFFER + r"[^.?!]*\b(?:so (?:that )?(?:nothing|the team|you|there|no one|nobody|we)\b[^.?!]*\b(?:drops|short|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|never|covered|lose|miss)|before i (?:go|leave|move|start))\b",
     ),
     blockers=_c(
         r"\b(?:look|looking|move|go|apply|applying) elsewhere\b|\b(?:resign|quit|leave the company|hand in my notice)\b|\bother offers?\b|\bconsider my options\b",
@@ -168,7 +184,9 @@ _GOOD = (r"(?:useful|helpful|valuable|productive|constructive|worthwhile|good|gr
 EVALUATION = Detector(
     "evaluation",
     positive=_c(
-        r"\b" + _MEETING + r" (?:was|has been|'s been|have been|felt|turned out)(?: \w+ly| really| very| so| such| genuinely| quite| a| an| actually)* " + _GOOD + r"\b",
+        r"\b" + _MEETING + r"(?: was|'s been| has been| have been| felt| turned out)(?: \w+ly| really| very| so| such| genuinely| quite| a| an| actually| more| much)* " + _GOOD + r"\b",
+        r"\b(?:i'?ve|i have) (?:got|gotten|taken) (?:a lot|loads|so much|plenty) (?:out of|from) (?:this|today|that|our)\b|\b(?:this|that|today|it)(?:'s| has) (?:really )?helped(?: me)?(?: a lot| loads| enormously)?\b",
+        r"\bit'?s been (?:really |so |very )?(?:good|great|helpful|useful) to (?:talk|speak|have this|go through|discuss)\b",
         r"\bi (?:found|have found|'ve found) " + _MEETING + r"(?: \w+)? (?:really |very |so |genuinely |quite )?(?:useful|helpful|valuable|productive|constructive|reassuring|clarifying|hard|difficult)\b",
         r"\b(?:really |genuinely )?(?:useful|helpful|productive|good|great|valuable) (?:conversation|chat|meeting|discussion|session|one-to-one|1:1|catch-up)\b",
         r"\bi'?m (?:really )?glad we (?:talked|had this|spoke|did this|sat down)\b|\bi (?:feel|am|'m) (?:much |a lot |so much )?(?:clearer|better|more confident) (?:now|about|after)\b",
@@ -177,7 +195,7 @@ EVALUATION = Detector(
     blockers=_c(
         r"\b(?:would|will|could|might) be (?:really |very )?(?:useful|helpful|valuable|good|great)\b",
         r"\b(?:that'?s|that is) a (?:good|great|fair|useful) (?:point|question|idea)\b",
-        r"\b(?:project|course|launch|release|sprint|quarter|year|rollout|migration|training|conference)\b",
+        r"\b(?:project|course|launch|release|sprint|quarter|year|rollout|migration|training|conference|retro|retrospective|all-hands|offsite|workshop|interview|appraisal|audit|stocktake|winter|summer)\b",
     ),
 )
 
@@ -201,6 +219,7 @@ FOLLOW_UP = Detector(
         r"confirm|get back|come back|update|speak|talk|reconvene|review|revisit|look at|forward|pull together|put together|sort|chase|"
         r"register|sign up|enrol|enroll|apply|call|ping|message|diary|calendar|add|drop|touch base|go through|finalise|finalize|submit|pencil)\b",
         r"\b(?:next step|follow-?up|action) (?:is|will be|for me is)\b",
+        r"\b(?:i'?ll|i will|we'?ll|we will) (?:make sure|ensure|have|get) (?:the |my |it |that |this |a |an )?[\w' -]{0,40}\b(?:done|documented|finished|ready|sent|to you|written|booked|in)\b",
     ),
     blockers=_c(
         r"\bif you\b", r"\b(?:could|can|would|will) you\b", r"\bin (?:return|exchange)\b",
@@ -215,7 +234,12 @@ CONTRACTING = Detector(
     "contracting",
     positive=_c(
         # time
-        r"\b(?:we|i|you)(?:'ve| have)?(?: only| still| just)? (?:got|have) " + _SPAN + r"\b",
+        r"(?<!can )(?<!could )(?<!may )\b(?:we|i|you)(?:'ve| have)?(?: only| still| just)? (?:got|have) " + _SPAN + r"\b(?!'s| of| commute| drive| journey)",
+        r"\b(?:are|is) (?:you|that|this)(?: still)? (?:ok|okay|alright|fine|good) (?:for|with) " + _SPAN + r"\b|\b(?:i'?ve|i have|we'?ve) (?:blocked|booked|set aside|got the room)(?: out)? (?:" + _SPAN + r"|the room|this room)",
+        r"\b(?:aim|need|have) to (?:finish|stop|wrap up|be done) (?:by|at)\b|\bso we'?re not rushed\b|\bhow much time (?:have|do) (?:we|you)\b",
+        r"\bwhat'?s (?:most )?important (?:for|to) you (?:to )?(?:get through|cover|get out of|talk about)\b|\b(?:start|begin) by (?:saying|telling you|explaining) what i'?d like\b",
+        r"\bcover (?:two|three|a few|a couple of) things\b|\b(?:first|next) (?:ten|five|fifteen|twenty|few|\d+) minutes on\b|\bthe rest (?:of the time )?on\b",
+        r"\b(?:keep|kept) (?:the )?notes\b|\bwrite up the notes\b|\bput the actions in\b",
         r"\bhow (?:long|much time) (?:do|have) (?:we|you)\b|\b(?:is|are) " + _SPAN + r"(?: still)? (?:ok|okay|enough|alright|fine|still)\b",
         r"\b(?:do|have) (?:you|we) (?:still )?(?:got|have) " + _SPAN + r"\b|\bhard stop\b|\bneed to (?:finish|stop|wrap up) (?:by|at)\b",
         # focus of this meeting
@@ -223,7 +247,7 @@ CONTRACTING = Detector(
         r"\bwhat (?:would|do) you (?:like|want) to (?:focus on|cover|get out of)\b",
         r"\b(?:i'?d|i would) like (?:us )?to (?:focus|use (?:this|our|the) time|spend (?:this|our|the) time)\b[^.?!]*\b(?:today|this (?:meeting|conversation|time|half hour|hour)|now|first)\b",
         r"\b(?:out of|from) (?:this|today'?s?|our) (?:conversation|meeting|chat|session|one-to-one|1:1|catch-up|time)\b|\bfor (?:this|today'?s) (?:meeting|conversation|chat)\b",
-        r"\bis there anything (?:else )?you (?:want|'d like|would like) to (?:cover|add|discuss)\b|\b(?:my|your) agenda\b|\bon the agenda\b",
+        r"\bis there anything (?:else )?you(?: want|'d like| would like| wanted) to (?:cover|add|discuss|talk about|raise)\b|\b(?:my|your) agenda\b|\bon the agenda\b",
         r"\bwhat'?s (?:on your mind|top of your list) (?:for|today)\b|\bwhere (?:would|shall|should) (?:you like to|we) start\b",
         # how it is recorded
         r"\b(?:take|make|keep|jot down) (?:some )?notes\b|\bnote ?taking\b|\bwrite (?:it|this|them|the actions|things) up\b|\bsend (?:them|the notes|it|a summary|the actions) round\b",
@@ -232,7 +256,7 @@ CONTRACTING = Detector(
     ),
     blockers=_c(
         r"\bfocus on (?:\w+ ){0,3}(?:next|this) (?:year|quarter|month)\b(?![^.?!]*(?:meeting|conversation|today))",
-        r"\b(?:took|made|kept) notes\b|\btake notes (?:for|at|in) the (?:team|board|client)\b",
+        r"\b(?:took|made|kept) notes (?:at|in|for|during|on)\b|\btake notes (?:for|at|in) the (?:team|board|client)\b",
     ),
 )
 
