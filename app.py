@@ -10,6 +10,7 @@ st.set_page_config(page_title="voicecoach", page_icon="🎙️", layout="wide")
 st.navigation([
     st.Page("studio/prepare.py", title="Prepare", icon=":material/edit_note:"),
     st.Page("studio/practise.py", title="Practise", icon=":material/mic:", default=True),
+    st.Page("studio/rehearse.py", title="Rehearse", icon=":material/forum:"),
     st.Page("studio/history.py", title="Takes", icon=":material/history:"),
     st.Page("studio/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("studio/reflect.py", title="Reflect", icon=":material/psychology:"),

@@ -40,7 +40,7 @@ import numpy as np
 from . import config
 
 __all__ = ["VoiceError", "VoiceOptions", "Rendering", "render", "cached", "phonemize", "phoneme_ids",
-           "synthesize", "piper_available", "VOICE_NAME"]
+           "synthesize", "piper_available", "upcoming_lines", "prerender", "reply_delay_s", "VOICE_NAME"]
 
 log = logging.getLogger("voicecoach")
 
@@ -376,3 +376,47 @@ def _kept(path: Path, data: bytes) -> Path:
         spare = Path(tempfile.mkdtemp(prefix="voicecoach-voice-")) / path.name
         spare.write_bytes(data)
         return spare
+
+
+# --- what the manager may say next, and when --------------------------------------------------------
+
+def upcoming_lines(script, step_id: str) -> list[str]:
+    """Every line the manager may say after the reply to step ``step_id`` of ``script`` (a
+    :class:`voicecoach.rehearse.Script`): each branch's next step, each of its lines (the close has
+    one per outcome). Rendering them while the user speaks (:func:`prerender`) leaves only reading a
+    file between the end of the turn's analysis and the manager's reply."""
+    out: list[str] = []
+    for b in script.step(step_id).next:
+        if b.to is not None:
+            out += [text for _, text in script.step(b.to).lines if text not in out]
+    return out
+
+
+def prerender(texts, *, cache_dir: Path | None = None, options: VoiceOptions | None = None) -> int:
+    """Render each of ``texts`` not yet on disk; returns how many were rendered. Never raises for a
+    line that cannot be spoken (it is logged): this is only ahead-of-time work."""
+    n = 0
+    for text in texts:
+        try:
+            if cached(text, cache_dir=cache_dir, options=options) is None:
+                render(text, cache_dir=cache_dir, options=options)
+                n += 1
+        except (VoiceError, OSError) as exc:
+            log.warning("could not render the manager's line ahead (%s)", exc)
+    return n
+
+
+def reply_delay_s(take, *, wait_target_s: float, since_stop_s: float = 0.0) -> float:
+    """How much longer the manager stays silent after an ask turn: the wait target less the silence
+    already held at the end of the recording (``take.duration_s`` minus the end of the last word's
+    speech) and less the time since the recording stopped; 0 when the target has passed.
+
+    ``take`` is the turn's :class:`voicecoach.result.TakeResult`.
+    """
+    words = getattr(take, "words", ())
+    if not words:
+        return 0.0
+    request = getattr(take, "request", None)
+    end = max(words[-1].end_s, request.speech_end_s if request is not None else 0.0)
+    trailing = max(0.0, take.duration_s - end)
+    return max(0.0, wait_target_s - trailing - since_stop_s)
