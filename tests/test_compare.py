@@ -7,8 +7,9 @@ import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, WITHIN, best, changes, done_takes, point_names, ranking, score, target_of,
-                                trend_rows)
+from voicecoach.compare import (METRICS, WITHIN, best, change, changes, done_takes, point_names, ranking, score,
+                                target_of, trend_rows)
+from voicecoach.result import TakeResult
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import TakeStore
 
@@ -69,11 +70,19 @@ def test_best_take_is_the_one_with_the_longer_wait(takes):
     assert [x.take_id for x in ranking(takes)] == [long_.id, short.id]
 
 
-def test_points_follow_the_coach_settings(takes):
+def rejudged(take, settings):
+    """``take`` with its verdicts computed again under ``settings`` (as an analysis with them would)."""
+    from voicecoach.coach import coached
+    return replace(take, analysis_json=json.dumps(coached(take.result, settings=settings).to_dict()))
+
+
+def test_points_follow_the_coach_verdicts(takes):
     short, long_ = takes
     lenient = CoachSettings(wait_target_s=0.5)
-    assert score(short, lenient).total == score(long_, lenient).total
-    assert best(takes, lenient).take_id == long_.id  # a tie goes to the more recent take
+    assert score(short, lenient).total < score(long_, lenient).total  # the saved verdicts, not the settings
+    judged = [rejudged(t, lenient) for t in takes]
+    assert score(judged[0]).total == score(judged[1]).total
+    assert best(judged).take_id == long_.id  # a tie goes to the more recent take
     assert "at least 0.5 s" in point_names(lenient)[1]
     assert target_of("pause_after_s", lenient) == (0.5, None)
     assert target_of("speaking_wpm") == (CoachSettings().pace_min_wpm, CoachSettings().pace_max_wpm)
@@ -85,7 +94,8 @@ def test_trend_rows_follow_the_stored_columns_oldest_first(takes):
     assert [r["take_id"] for r in rows] == [short.id] * len(METRICS) + [long_.id] * len(METRICS)
     assert [r["n"] for r in rows[:: len(METRICS)]] == [1, 2]
     wait = [r["value"] for r in rows if r["metric"] == "wait after the request"]
-    assert wait == [short.pause_after_s, long_.pause_after_s]
+    assert wait == [short.pause_after_s, long_.pause_after_s]  # the stored column agrees with the result
+    assert wait == [short.result.pause_after_s, long_.result.pause_after_s]
     push = [r for r in rows if r["metric"] == "Push share"]
     assert push[0]["value"] == pytest.approx(100 * short.push_share) and push[0]["unit"] == "%"
 
@@ -115,15 +125,18 @@ def test_only_analysed_takes_are_compared(takes):
 ], ids=["pace-into-range", "pace-in-range", "pace-outside-same", "pace-too-slow", "end-drop-less",
         "end-drop-both-within", "end-drop-onto-threshold", "end-drop-same", "wait-both-held", "fillers-both-few",
         "fillers-more", "wait-shorter", "push-share"])
-def test_verdict_table(takes, name, before, after, verdict):
-    a, b = replace(takes[0], **{name: before}), replace(takes[0], **{name: after})
-    (c,) = [c for c in changes(a, b) if c.metric.key == name]
+def test_verdict_table(name, before, after, verdict):
+    (m,) = [m for m in METRICS if m.key == name]
+    c = change(m, m.scale * before, m.scale * after)
     assert c.verdict == verdict, c.text
     assert c.text.endswith(f", {verdict})" if verdict else ")") and "-" not in c.text
 
 
 def test_a_number_missing_in_one_take_has_no_verdict(takes):
-    no_request = replace(takes[0], pause_after_s=None)
+    a = takes[0].analysis
+    a["request"] = None  # a take with no request: no wait after it
+    no_request = replace(takes[0], analysis_json=json.dumps(a))
+    assert no_request.result.pause_after_s is None
     c = by_name(changes(no_request, takes[1]), "wait after the request")
     assert c.verdict is None and c.delta is None
     assert c.text == f"wait after the request – → {takes[1].pause_after_s:.1f} s (not measured in both)"
@@ -143,11 +156,10 @@ def test_score_details_read_right_with_negative_end_drops(takes):
     (0.7, 0.75, "Push share 70% → 75% (+5 percentage points)"),
     (0.7, 0.6, "Push share 70% → 60% (−10 percentage points)"),
 ], ids=["same", "up", "down"])
-def test_a_share_changes_in_percentage_points_not_in_points(takes, before, after, text):
+def test_a_share_changes_in_percentage_points_not_in_points(before, after, text):
     """"points" is the best take's score: a change of a share reads "percentage points" or "no change"."""
-    a, b = replace(takes[0], push_share=before), replace(takes[0], push_share=after)
-    (c,) = [c for c in changes(a, b) if c.metric.key == "push_share"]
-    assert c.text == text
+    (m,) = [m for m in METRICS if m.key == "push_share"]
+    assert change(m, 100 * before, 100 * after).text == text
 
 
 def test_an_unchanged_number_says_no_change(takes):

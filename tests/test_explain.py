@@ -3,6 +3,8 @@ from dataclasses import replace
 
 import pytest
 
+from voicecoach.format import fmt_db
+
 from test_coach import GOOD, make_take
 from voicecoach.analysis import STAGES
 from voicecoach.coach import CoachSettings
@@ -62,8 +64,12 @@ def test_end_drop_verdict_and_sign_convention(drop, status):
     h = by_key(t)["end_drop"]
     assert h.label == "End drop" and h.status == status and h.value.endswith(" dB") and "-" not in h.value
     assert "+ = quieter, − = louder" in h.help and f"Target: below {S.end_drop_db:g} dB" in h.help
+    worst = t.end_drop_sentence  # the value shown is the weakest sentence end's, never a median
+    assert h.value == fmt_db(worst.end_drop_db)
     if drop > 0:
-        assert h.verdict == f"1 of 3 fade (≥ {S.end_drop_db:g} dB)"
+        mine = t.request is not None and worst.index == t.request.sentence_index
+        assert h.verdict == (f"your request fades (1 of 3 ≥ {S.end_drop_db:g} dB)" if mine
+                             else f"1 of 3 fade (≥ {S.end_drop_db:g} dB)")
 
 
 def test_balance_verdict():

@@ -1,6 +1,7 @@
 """The exported report of a real analysed take: self-contained HTML with an inline SVG chart, and
 Markdown; hostile labels and objectives show literally."""
 import re
+import json
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -121,8 +122,12 @@ def test_the_page_shows_the_same_report_with_its_styles_scoped(stored):
 
 def test_numbers_use_one_end_drop_name_a_real_minus_and_local_time(stored):
     _, take = stored
-    for text in (report_html(replace(take, end_drop_db=-0.3)), report_markdown(replace(take, end_drop_db=-0.3))):
-        assert "End drop" in text and "−0.3 dB (typical sentence: how much quieter your sentence ends are" in text
+    a = take.analysis
+    for k, sentence in enumerate(a["sentences"]):
+        sentence["end_drop_db"] = -0.3 - k  # every end louder than its sentence: the weakest is −0.3
+    louder = replace(take, analysis_json=json.dumps(a))
+    for text in (report_html(louder), report_markdown(louder)):
+        assert "End drop" in text and "−0.3 dB (your weakest sentence end: how much quieter your sentence ends are" in text
         assert "-0.3" not in text and "UTC" not in text and fmt_when(take.created_at) in text
 
 

@@ -64,7 +64,8 @@ def test_shows_trends_the_change_and_the_best_take(store, recordings):
     assert every["wait"][0].startswith("✓") and every["wait"][1].startswith("✗")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     push = next(s for s in specs if "Push share" in json.dumps(s["title"]))
-    (y,) = [layer["encoding"]["y"] for layer in push["layer"] if "y" in layer.get("encoding", {})]
+    (y,) = [layer["encoding"]["y"] for layer in push["layer"] if "y" in layer.get("encoding", {})
+            and layer["mark"]["type"] == "line"]
     assert y["scale"]["domain"] == [0, 100] and y["axis"]["format"] == ",.0f"  # no "100.000000"
     assert all(layer["encoding"]["x"]["field"] == "take_id" for s in specs for layer in s["layer"]
                if "x" in layer.get("encoding", {}))  # the x axis names the takes by number

@@ -45,7 +45,7 @@ def store(tmp_path):
 
 def test_summary_of_a_hand_written_analysis():
     s = summary(ANALYSIS)
-    assert s == {"speaking_wpm": 140.0, "end_drop_db": 5.0, "pause_after_s": 1.25, "still_waiting": 1,
+    assert s == {"speaking_wpm": 140.0, "end_drop_db": 12.0, "pause_after_s": 1.25, "still_waiting": 1,
                  "push_share": 0.5, "pull_share": 0.25, "move_away_share": 0.25,
                  "fillers_per_100": 10.0, "hedges_per_100": 20.0}
     assert summary({**ANALYSIS, "pace": {"wpm": 140.0, "speaking_wpm": 150.0}})["speaking_wpm"] == 150.0
@@ -64,7 +64,7 @@ def test_add_complete_get_list_rename(store):
     done = store.complete(take.id, analysis=ANALYSIS, model="tiny.en", duration_s=6.0)
     assert (done.status, done.model, done.duration_s) == ("done", "tiny.en", 6.0)
     assert (done.speaking_wpm, done.still_waiting, done.pause_after_s) == (140.0, 1, 1.25)
-    assert done.analysis == ANALYSIS and done.end_drop_db == 5.0 and done.fillers_per_100 == 10.0
+    assert done.analysis == ANALYSIS and done.end_drop_db == 12.0 and done.fillers_per_100 == 10.0
     second = store.add(AUDIO + b"x", source="microphone", ext=".WEBM")
     assert second.audio_path.endswith(".webm")
     assert [t.id for t in store.list()] == [second.id, take.id]  # newest first
@@ -174,7 +174,7 @@ def test_migrates_a_hand_made_version_0_database(tmp_path):
     store = TakeStore(home)
     old, odd = store.get(1), store.get(2)
     assert (old.status, old.analysis, old.objective, old.audio_sha256) == ("done", ANALYSIS, "", None)
-    assert old.speaking_wpm == 140.0 and old.end_drop_db == 5.0  # summary columns filled from the JSON
+    assert old.speaking_wpm == 140.0 and old.end_drop_db == 12.0  # filled from the JSON: the weakest end, never the median (5.0)
     assert odd.status == "pending" and [t.id for t in store.pending()] == [2]  # unknown status: retry it
     assert store.audio_path(old).read_bytes() == AUDIO
     assert store.add(AUDIO + b"new", source="upload").id == 3

@@ -114,7 +114,7 @@ def assess(
     st = settings or Settings()
     t = measure(words, regions=regions, contours=contours, duration_s=duration_s, settings=st,
                 objective=objective, request_sentence=request_sentence)
-    return replace(t, feedback=_coach.coach(t, settings=st.coach))
+    return _coach.coached(t, settings=st.coach)
 
 
 def analyse(source, *, model: str | None = None, settings: Settings | None = None,
@@ -186,9 +186,9 @@ def conclude(audio: Audio, *, speech: _prosody.Speech, words: Sequence[Word], mo
                 settings=st, objective=objective, request_sentence=request_sentence, lap=lap)
     t = replace(t, warnings=_cautions.cautions(audio, words=t.words, regions=speech.regions,
                                                energy_db=speech.energy_db, settings=st.cautions))
-    feedback = _coach.coach(t, settings=st.coach)
+    t = _coach.coached(t, settings=st.coach)  # each check's verdict, once; the tips are the missed ones
     lap("coach")
-    return replace(t, feedback=feedback, vad_agreement=speech.vad_agreement)
+    return replace(t, vad_agreement=speech.vad_agreement)
 
 
 class _Reporter:

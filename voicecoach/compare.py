@@ -1,20 +1,23 @@
 """Comparing takes: trends over the analysed takes, the change between two of them, and the
 best take so far by a score anyone can check (one point per coaching target met).
 
-Pure functions over stored takes (:class:`voicecoach.takes.Take`): the numbers are the take's
-summary columns (:func:`voicecoach.takes.summary`, each defined once there) and every target is
-a :class:`voicecoach.coach.CoachSettings` threshold, so the Compare page, the coach and the
-tips never disagree about what "on target" means.
+Pure functions over stored takes (:class:`voicecoach.takes.Take`), read through their result
+(``Take.result``, a :class:`voicecoach.result.TakeResult`): the numbers are the result's
+take-level numbers (:meth:`TakeResult.summary`, each defined once there; the end drop is the
+weakest sentence end, as on the Practise headline) and whether a target was met is the coach's
+verdict (``TakeResult.verdicts``), never decided here again. A take whose result carries a
+warning (clipping, a cut-off file, words not trusted) is marked, and ranks after the takes
+without one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .coach import CoachSettings
+from .coach import CoachSettings, hedges_in_request
 from .format import END_DROP_NAME, fmt_db, fmt_num, fmt_when
 from .takes import Take
 
-__all__ = ["Metric", "METRICS", "Change", "Point", "Score", "done_takes", "target_of", "trend_rows",
+__all__ = ["Metric", "METRICS", "METRIC_CHECKS", "Change", "change", "met_target", "Point", "Score", "done_takes", "target_of", "trend_rows",
            "changes", "WITHIN", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of"]
 
 
@@ -59,13 +62,22 @@ def target_of(metric: Metric | str, settings: CoachSettings | None = None) -> tu
 
 
 def done_takes(takes) -> list[Take]:
-    """The analysed takes, oldest first (the order of a trend)."""
-    return sorted((t for t in takes if t.status == "done" and t.analysis_json), key=lambda t: t.id)
+    """The analysed takes whose result can be read, oldest first (the order of a trend)."""
+    return sorted((t for t in takes if t.status == "done" and t.analysis_json and _readable(t)), key=lambda t: t.id)
+
+
+def _readable(take: Take) -> bool:
+    try:
+        return take.result is not None
+    except (ValueError, KeyError, TypeError, IndexError):
+        return False
 
 
 def value_of(metric: Metric, take: Take) -> float | None:
-    """The take's value of ``metric`` in the shown unit (None when not measured)."""
-    v = getattr(take, metric.key)
+    """The take's value of ``metric`` in the shown unit (None when not measured): the result's
+    take-level number (:meth:`voicecoach.result.TakeResult.summary`)."""
+    r = take.result
+    v = None if r is None else getattr(r, metric.key)
     return None if v is None else v * metric.scale
 
 
@@ -79,9 +91,11 @@ def fmt_value(metric: Metric, value: float | None) -> str:
 def trend_rows(takes) -> list[dict]:
     """One row per analysed take and metric, oldest take first (a chart's long-form table):
     ``n`` (1 = the first analysed take), ``take_id``, ``label``, ``recorded`` (local time),
-    ``metric`` (its name), ``unit``, ``value`` (shown unit; None when not measured)."""
+    ``metric`` (its name), ``unit``, ``value`` (shown unit; None when not measured), ``warnings``
+    (the take's cautions, "" for none)."""
     return [{"n": n, "take_id": t.id, "label": t.label or "", "recorded": fmt_when(t.created_at),
-             "metric": m.name, "unit": m.unit, "value": value_of(m, t)}
+             "metric": m.name, "unit": m.unit, "value": value_of(m, t),
+             "warnings": " ".join(c.message for c in t.result.warnings)}
             for n, t in enumerate(done_takes(takes), start=1) for m in METRICS]
 
 
@@ -116,12 +130,44 @@ class Change:
         return head + f" ({step}{', ' + self.verdict if self.verdict else ''})"
 
 
-def _verdict(metric: Metric, before: float, after: float, settings: CoachSettings) -> str | None:
+#: The coach's checks behind each metric's target (voicecoach.coach.CHECKS): a take is within the
+#: target when they are all met. Push share has none.
+METRIC_CHECKS = {"speaking_wpm": ("pace_fast", "pace_slow"), "end_drop_db": ("end_drop",),
+                 "pause_after_s": ("short_wait",), "fillers_per_100": ("fillers",), "push_share": ()}
+
+
+def met_target(metric: Metric | str, take: Take) -> bool | None:
+    """Whether ``take`` met the coach's target for ``metric``: its verdicts (:data:`METRIC_CHECKS`)
+    all met; None when the metric has no target or a verdict was not judged."""
+    key = metric if isinstance(metric, str) else metric.key
+    codes, t = METRIC_CHECKS[key], take.result
+    if not codes or t is None:
+        return None
+    vs = [t.verdict(c) for c in codes]
+    if any(v is None or v.met is None for v in vs):
+        return None
+    return all(v.met for v in vs)
+
+
+def change(metric: Metric, before: float | None, after: float | None, *, within: bool | None = None,
+           settings: CoachSettings | None = None) -> Change:
+    """One metric's change. ``within``: both takes met the target (their verdicts, as
+    :func:`changes` passes it); when not given, it is read from the numbers and the coach's
+    thresholds (for numbers without a take)."""
+    if before is None or after is None:
+        return Change(metric, before, after, None)
+    s = settings or CoachSettings()
+    if within is None:
+        lo, hi = target_of(metric, s)
+        within = (lo is not None or hi is not None) and all(
+            _outside(v, lo, hi) == 0 and not _on_edge(metric, v, lo, hi) for v in (before, after))
+    return Change(metric, before, after, _verdict(metric, before, after, s, within))
+
+
+def _verdict(metric: Metric, before: float, after: float, settings: CoachSettings, within: bool) -> str | None:
     if metric.better is None:
         return None
-    lo, hi = target_of(metric, settings)
-    if (lo is not None or hi is not None) and _outside(before, lo, hi) == 0 and _outside(after, lo, hi) == 0 \
-            and not _on_edge(metric, before, lo, hi) and not _on_edge(metric, after, lo, hi):
+    if within:
         return WITHIN  # both on the good side of the coach's target: the change does not matter
     if metric.better == "in_range":  # the distance outside the target range shrinks or grows
         lo, hi = target_of(metric, settings)
@@ -143,18 +189,16 @@ def _outside(v: float, lo: float | None, hi: float | None) -> float:
 def changes(before: Take, after: Take, settings: CoachSettings | None = None) -> tuple[Change, ...]:
     """Each metric of :data:`METRICS` from ``before`` to ``after``, with whether it got better.
 
-    When both values meet the coach's target (pace inside its range, wait at least the target,
-    end drop and fillers below their thresholds) the verdict is :data:`WITHIN`, whichever way
-    they moved. Otherwise: wait after the request: longer is better; end drop and fillers:
-    lower is better; speaking pace: closer to the coach's range is better; a change smaller
-    than the metric's ``same_within`` is "about the same"; Push share has no better direction.
+    When both takes met the coach's target (their verdicts: pace inside its range, wait at least
+    the target, no sentence end fading, fillers below their threshold) the verdict is
+    :data:`WITHIN`, whichever way they moved. Otherwise: wait after the request: longer is
+    better; end drop and fillers: lower is better; speaking pace: closer to the coach's range is
+    better; a change smaller than the metric's ``same_within`` is "about the same"; Push share has
+    no better direction.
     """
-    s = settings or CoachSettings()
-    out = []
-    for m in METRICS:
-        b, a = value_of(m, before), value_of(m, after)
-        out.append(Change(m, b, a, None if a is None or b is None else _verdict(m, b, a, s)))
-    return tuple(out)
+    return tuple(change(m, value_of(m, before), value_of(m, after), settings=settings,
+                        within=bool(met_target(m, before) and met_target(m, after)))
+                 for m in METRICS)
 
 
 # ---- the best take: one point per target met --------------------------------------------------
@@ -173,6 +217,7 @@ class Point:
 class Score:
     take_id: int
     points: tuple[Point, ...]
+    cautions: tuple[str, ...] = ()  # the take's warnings (their messages): its numbers may not hold
 
     @property
     def total(self) -> int:
@@ -182,8 +227,15 @@ class Score:
     def out_of(self) -> int:
         return len(self.points)
 
+    @property
+    def trusted(self) -> bool:
+        return not self.cautions
+
 
 POINT_SHORT_NAMES = ("request", "wait", "pace", "end drop", "fillers and hedges", "Push and Pull")
+#: The coach's checks (voicecoach.coach.CHECKS) behind each point: met when all of them are met.
+POINT_CHECKS = (("no_request", "vague_request"), ("short_wait",), ("pace_fast", "pace_slow"), ("end_drop",),
+                ("fillers", "hedges"), ("push_only", "pull_only"))
 
 
 def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
@@ -201,47 +253,50 @@ def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
 
 
 def score(take: Take, settings: CoachSettings | None = None) -> Score:
-    """One point for each target of :func:`point_names` the take meets (the coach's thresholds)."""
-    s = settings or CoachSettings()
-    a = take.analysis or {}
-    req = a.get("request")
-    spec = (req or {}).get("specificity") or {}
+    """One point for each target of :func:`point_names` the take meets: met when the coach's
+    verdicts behind it (:data:`POINT_CHECKS`) are all met. ``settings`` only words the targets."""
+    t = take.result
+    if t is None:
+        return Score(take.id, tuple(Point(short, name, False, "not analysed")
+                                    for short, name in zip(POINT_SHORT_NAMES, point_names(settings))))
+    verdicts = {v.code: v for v in t.verdicts}
+    req, spec = t.request, t.request.specificity if t.request else None
     missing = " and ".join({"action": "an action", "object": "what exactly", "time": "a time"}.get(k, k)
-                           for k in spec.get("missing") or [])
-    wait, wpm = take.pause_after_s, take.speaking_wpm
-    worst = max((d for x in a.get("sentences") or [] if (d := x.get("end_drop_db")) is not None), default=None)
-    fil, hed, in_req = take.fillers_per_100 or 0.0, take.hedges_per_100 or 0.0, _hedges_in_request(a)
-    push, pull = take.push_share or 0.0, take.pull_share or 0.0
-    met_detail = (
-        (req is not None and bool(spec.get("is_specific")),
-         "no request found" if req is None else "specific" if spec.get("is_specific")
-         else f"missing {missing}" if missing else "vague"),
-        (wait is not None and wait >= s.wait_target_s, "no request" if wait is None else fmt_num(wait, 1, " s")),
-        (wpm is not None and s.pace_min_wpm <= wpm <= s.pace_max_wpm, fmt_num(wpm, 0, " wpm", missing="not measured")),
-        (worst is None or worst < s.end_drop_db,
-         "not measured" if worst is None else f"largest end drop {fmt_db(worst)}"),
-        (fil < s.fillers_per_100 and hed < s.hedges_per_100 and not in_req,
-         f"{fmt_num(fil, 1)} fillers, {fmt_num(hed, 1)} hedges" + (f", {in_req} in the request" if in_req else "")),
-        (push > 0 and pull > 0, f"Push {fmt_num(100 * push)}%, Pull {fmt_num(100 * pull)}%"),
+                           for k in (spec.missing if spec else ()))
+    vague = verdicts.get("vague_request")
+    fil, hed, in_req = t.fillers_per_100, t.hedges_per_100, len(hedges_in_request(t))
+    worst = t.end_drop_db
+    details = (
+        "no request found" if req is None else "specific" if spec is not None and spec.is_specific
+        else "may have misheard" if vague is not None and vague.met is None and t.words_trusted
+        else f"missing {missing}" if missing else "vague",
+        "no request" if req is None else fmt_num(req.pause_after_s, 1, " s"),
+        fmt_num(t.speaking_wpm, 0, " wpm", missing="not measured"),
+        "not measured" if worst is None else f"largest end drop {fmt_db(worst)}",
+        f"{fmt_num(fil or 0.0, 1)} fillers, {fmt_num(hed or 0.0, 1)} hedges"
+        + (f", {in_req} in the request" if in_req else ""),
+        f"Push {fmt_num(100 * (t.push_share or 0.0))}%, Pull {fmt_num(100 * (t.pull_share or 0.0))}%",
     )
-    return Score(take.id, tuple(Point(short, name, met, detail) for short, name, (met, detail)
-                                in zip(POINT_SHORT_NAMES, point_names(s), met_detail)))
-
-
-def _hedges_in_request(a: dict) -> int:
-    req, sentences = a.get("request"), a.get("sentences") or []
-    if req is None or not 0 <= req.get("sentence_index", -1) < len(sentences):
-        return 0
-    rs = sentences[req["sentence_index"]]
-    return sum(1 for h in a.get("hedges") or [] if rs["start"] <= h["start"] <= rs["end"])
+    points = []
+    for short, name, codes, detail in zip(POINT_SHORT_NAMES, point_names(settings), POINT_CHECKS, details):
+        vs = [verdicts.get(c) for c in codes]
+        met = all(v is not None and v.met is True for v in vs)
+        if not met and any(v is not None and v.met is None for v in vs) and not any(
+                v is not None and v.met is False for v in vs) and not t.words_trusted:
+            detail += " (not judged: the words could not be trusted)"
+        points.append(Point(short, name, met, detail))
+    return Score(take.id, tuple(points), tuple(c.message for c in t.warnings))
 
 
 def ranking(takes, settings: CoachSettings | None = None) -> tuple[Score, ...]:
-    """Scores of the analysed takes, best first; a tie goes to the more recent take."""
-    return tuple(sorted((score(t, settings) for t in done_takes(takes)), key=lambda x: (-x.total, -x.take_id)))
+    """Scores of the analysed takes, best first: the takes without a warning before those with
+    one (a clipped take's numbers may not hold), then by points; a tie goes to the more recent take."""
+    return tuple(sorted((score(t, settings) for t in done_takes(takes)),
+                        key=lambda x: (not x.trusted, -x.total, -x.take_id)))
 
 
 def best(takes, settings: CoachSettings | None = None) -> Score | None:
-    """The best analysed take so far (see :func:`ranking`), None when there is none."""
+    """The best analysed take so far (see :func:`ranking`), None when there is none. It has a
+    warning only when every take has one (the page then says so)."""
     r = ranking(takes, settings)
     return r[0] if r else None

@@ -3,9 +3,10 @@ transcript sentence by sentence (tag, behaviour, why, the request, fillers and h
 request against the influence objective, and where each tip's moment is in the take.
 
 Pure: reads a :class:`voicecoach.result.TakeResult` and returns small frozen dataclasses of
-plain text for the studio to lay out. A verdict is "attention" exactly when the coach's check
-for it fires (:mod:`voicecoach.coach`), so the headline and the tips never disagree; targets
-are quoted from :class:`voicecoach.coach.CoachSettings`. Texts follow ``../shared/GUIDE.md``.
+plain text for the studio to lay out. A headline's colour is the verdict the coach computed
+once (``TakeResult.verdicts``, :mod:`voicecoach.coach`): "attention" exactly when that check was
+missed, so the headline and the tips never disagree; targets are quoted from
+:class:`voicecoach.coach.CoachSettings`. Texts follow ``../shared/GUIDE.md``.
 """
 from __future__ import annotations
 
@@ -14,12 +15,10 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from . import coach as _coach
 from .coach import CoachSettings
 from .format import END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_time
 from .result import Feedback, TakeResult
 from .specificity import HeardAsk, Specificity, ask_words, hear_ask, misheard, typed_words
-from .takes import summary
 from .types import Word
 from .wording import Marker
 
@@ -93,10 +92,19 @@ class Headline:
 
 
 def headline(t: TakeResult, *, settings: CoachSettings | None = None) -> tuple[Headline, ...]:
-    """The four headline numbers: speaking pace, the end drop (how much quieter sentence ends
-    are), the wait after the request, and the Push / Pull / Move Away shares."""
+    """The four headline numbers: speaking pace, the end drop (of the weakest sentence end), the
+    wait after the request, and the Push / Pull / Move Away shares. Each colour is the verdict
+    the coach computed (``t.verdicts``): "attention" exactly when that check was missed, "unknown"
+    when it could not be judged; ``settings`` only words the targets."""
     s = settings or CoachSettings()
     return (_pace(t, s), _end_drop(t, s), _wait(t, s), _balance(t, s))
+
+
+def _status(*verdicts) -> str:
+    """attention: a check missed; good: all met; unknown: one not judged (or not in the result)."""
+    if any(v is not None and v.met is False for v in verdicts):
+        return "attention"
+    return "good" if all(v is not None and v.met is True for v in verdicts) else "unknown"
 
 
 def _pace(t: TakeResult, s: CoachSettings) -> Headline:
@@ -106,29 +114,36 @@ def _pace(t: TakeResult, s: CoachSettings) -> Headline:
              f"Target: a calm {band}.")
     if wpm is None:
         return Headline("pace", "Speaking pace", "–", "too little speech to time", "unknown", help_)
-    if _coach.pace_fast(t, s):
-        verdict, status = f"fast: above {s.pace_max_wpm:.0f}", "attention"
-    elif _coach.pace_slow(t, s):
-        verdict, status = f"slow: below {s.pace_min_wpm:.0f}", "attention"
+    fast, slow = t.verdict("pace_fast"), t.verdict("pace_slow")
+    status = _status(fast, slow)
+    if fast is not None and fast.met is False:
+        verdict = f"fast: above {s.pace_max_wpm:.0f}"
+    elif slow is not None and slow.met is False:
+        verdict = f"slow: below {s.pace_min_wpm:.0f}"
+    elif status == "good":
+        verdict = f"calm: within {band}"
     else:
-        verdict, status = f"calm: within {band}", "good"
+        verdict = "not judged: see the warnings"
     return Headline("pace", "Speaking pace", f"{wpm:.0f} wpm", verdict, status, help_)
 
 
 def _end_drop(t: TakeResult, s: CoachSettings) -> Headline:
-    typical = summary(t.to_dict())["end_drop_db"]  # the median sentence, as on the Takes page
+    v = t.verdict("end_drop")
     measured = [x for x in t.sentences if x.end_drop_db is not None]
     faded = [x for x in measured if x.end_drop_db >= s.end_drop_db]
-    help_ = (end_drop_help(s.end_drop_db) + " In decibels (dB), for your typical (median) sentence; a "
-             f"sentence fades when its last word is {s.end_drop_db:g} dB or more quieter than the rest of it. "
-             "Keep your strength to the final word.")
-    if typical is None:
+    help_ = (end_drop_help(s.end_drop_db) + " In decibels (dB), for your weakest sentence end (the sentence "
+             f"whose last word fades most); a sentence fades when its last word is {s.end_drop_db:g} dB or more "
+             "quieter than the rest of it. Keep your strength to the final word.")
+    if v is None or v.value is None:
         return Headline("end_drop", END_DROP_NAME, "–", "not measured", "unknown", help_)
-    if _coach.end_drop(t, s):
-        verdict, status = f"{len(faded)} of {len(measured)} fade (≥ {s.end_drop_db:g} dB)", "attention"
+    x = t.end_drop_sentence
+    mine = t.request is not None and x is not None and x.index == t.request.sentence_index
+    if v.met is False:
+        verdict = (f"your request fades ({len(faded)} of {len(measured)} ≥ {s.end_drop_db:g} dB)" if mine
+                   else f"{len(faded)} of {len(measured)} fade (≥ {s.end_drop_db:g} dB)")
     else:
-        verdict, status = f"strong: all under {s.end_drop_db:g} dB", "good"
-    return Headline("end_drop", END_DROP_NAME, fmt_db(typical), verdict, status, help_)
+        verdict = f"strong: all under {s.end_drop_db:g} dB"
+    return Headline("end_drop", END_DROP_NAME, fmt_db(v.value), verdict, _status(v), help_)
 
 
 def _wait(t: TakeResult, s: CoachSettings) -> Headline:
@@ -140,7 +155,8 @@ def _wait(t: TakeResult, s: CoachSettings) -> Headline:
     if r is None:
         return Headline("wait", label, "–", "no request found", "unknown", help_)
     value = f"{r.pause_after_s:.1f} s"
-    short = _coach.short_wait(t, s) is not None
+    v = t.verdict("short_wait")
+    short = v is not None and v.met is False
     if r.carried_on:
         verdict = "went straight on"
     elif r.still_waiting:  # the recording ended in the silence
@@ -149,7 +165,10 @@ def _wait(t: TakeResult, s: CoachSettings) -> Headline:
         verdict = f"short of the {target} target"
     else:
         verdict = f"held: at least {target}"
-    return Headline("wait", label, value, verdict, "attention" if short else "good", help_)
+    status = _status(v)
+    if status == "unknown" and not short:
+        verdict = "not judged: see the warnings" if not t.words_trusted else verdict
+    return Headline("wait", label, value, verdict, status, help_)
 
 
 def _balance(t: TakeResult, s: CoachSettings) -> Headline:
@@ -159,18 +178,22 @@ def _balance(t: TakeResult, s: CoachSettings) -> Headline:
              "Pull (questions, listening, common ground) and Move Away (a deliberate pause); neutral "
              f"sentences make up the rest. All Push or all Pull over {s.balance_min_sentences} or more "
              "sentences is flagged: move between them.")
-    if _coach.push_only(t, s):
-        verdict, status = "all Push: add some Pull", "attention"
-    elif _coach.pull_only(t, s):
-        verdict, status = "all Pull: say what you want", "attention"
-    elif b.push_share and b.pull_share:
+    push, pull = t.verdict("push_only"), t.verdict("pull_only")
+    status = _status(push, pull)
+    if push is not None and push.met is False:
+        verdict = "all Push: add some Pull"
+    elif pull is not None and pull.met is False:
+        verdict = "all Pull: say what you want"
+    elif status == "good":
         n = b.switches
-        verdict, status = f"Push and Pull, {n} switch{'es' if n != 1 else ''}", "good"
+        verdict = f"Push and Pull, {n} switch{'es' if n != 1 else ''}"
+    elif not t.words_trusted:
+        verdict = "not judged: see the warnings"
     elif b.push_share or b.pull_share:
-        verdict, status = (f"only {'Push' if b.push_share else 'Pull'}, in fewer than {s.balance_min_sentences} "
-                           "Push or Pull sentences"), "good"
+        verdict = (f"only {'Push' if b.push_share else 'Pull'}, in fewer than {s.balance_min_sentences} "
+                   "Push or Pull sentences: too few to judge")
     else:
-        verdict, status = "no Push or Pull sentence", "unknown"
+        verdict = "no Push or Pull sentence"
     return Headline("balance", "Push / Pull / Move Away", value, verdict, status, help_)
 
 

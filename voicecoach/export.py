@@ -1,7 +1,8 @@
 """A stored take as a report to keep or share: one self-contained HTML file (styles and the
 loudness/pitch chart inline, no script, nothing fetched from anywhere) or Markdown.
 
-Built from the stored take (its analysis, the JSON contract) and optionally its
+Built from the stored take's result (``Take.result``, a :class:`voicecoach.result.TakeResult`:
+its numbers, its warnings, its tips and the verdicts behind "Targets met") and optionally its
 :class:`voicecoach.timeline.Timeline`. Every text that came from the user or the recording
 (label, objective, transcript, tips quoting it) is escaped: it shows literally.
 """
@@ -68,56 +69,74 @@ def _title(take: Take) -> str:
     return f"Take {take.id}" + (f" — {take.label}" if take.label else "")
 
 
-def _facts(take: Take, a: dict, s: CoachSettings) -> list[tuple[str, str]]:
-    """(name, value) pairs of the numbers, as plain text."""
-    req, pace, pp = a.get("request"), a.get("pace") or {}, a.get("push_pull") or {}
+def _facts(take: Take, t, s: CoachSettings) -> list[tuple[str, str]]:
+    """(name, value) pairs of the numbers of the take's result ``t`` (None: not analysed), as plain text."""
+    if t is None:
+        return [("Recorded", fmt_when(take.created_at)),
+                ("Length", fmt_time(take.duration_s) if take.duration_s else "–"), ("Model", take.model or "–")]
+    req, b = t.request, t.balance
 
     def num(v, digits, unit=""):
         return fmt_num(v, digits, unit)
 
     if req is None:
         wait = "no request found"
-    elif req.get("carried_on"):
+    elif req.carried_on:
         wait = "none: you went straight on"
     else:
-        wait = num(req["pause_after_s"], 1, " s") + (" (still waiting when the recording stopped)"
-                                                     if req.get("still_waiting") else "")
+        wait = num(req.pause_after_s, 1, " s") + (" (still waiting when the recording stopped)"
+                                                  if req.still_waiting else "")
+    x = t.end_drop_sentence
+    which = "your request" if req is not None and x is not None and x.index == req.sentence_index \
+        else "your weakest sentence end"
     return [
         ("Recorded", fmt_when(take.created_at)),
-        ("Length", fmt_time(take.duration_s or a.get("duration_s")) if take.duration_s or a.get("duration_s")
-         else "–"),
-        ("Speaking pace", num(take.speaking_wpm, 0, " wpm")),
-        ("Pace over the whole take", num(pace.get("wpm"), 0, " wpm")),
+        ("Length", fmt_time(take.duration_s or t.duration_s) if take.duration_s or t.duration_s else "–"),
+        ("Speaking pace", num(t.speaking_wpm, 0, " wpm")),
+        ("Pace over the whole take", num(t.pace.wpm, 0, " wpm")),
         ("Wait after the request", wait),
-        (END_DROP_NAME, "–" if take.end_drop_db is None else
-         f"{fmt_db(take.end_drop_db)} (typical sentence: {END_DROP_MEANING}; target below {s.end_drop_db:g} dB)"),
-        ("Pitch range", num(a.get("pitch_range_st"), 1, " semitones")),
-        ("Push / Pull / Move Away", fmt_balance(*(pp.get(k) for k in ("push_share", "pull_share", "move_away_share")))
-         if pp else "–"),
-        ("Switches between Push and Pull", num(pp.get("switches"), 0)),
-        ("Fillers", f"{len(a.get('fillers') or [])} ({num(take.fillers_per_100, 1)} per 100 words)"),
-        ("Hedges", f"{len(a.get('hedges') or [])} ({num(take.hedges_per_100, 1)} per 100 words)"),
-        ("Model", take.model or a.get("model") or "–"),
+        (END_DROP_NAME, "–" if t.end_drop_db is None else
+         f"{fmt_db(t.end_drop_db)} ({which}: {END_DROP_MEANING}; target below {s.end_drop_db:g} dB)"),
+        ("Pitch range", num(t.pitch_range_st, 1, " semitones")),
+        ("Push / Pull / Move Away", fmt_balance(b.push_share, b.pull_share, b.move_away_share)),
+        ("Switches between Push and Pull", num(b.switches, 0)),
+        ("Fillers", f"{len(t.fillers)} ({num(t.fillers_per_100, 1)} per 100 words)"),
+        ("Hedges", f"{len(t.hedges)} ({num(t.hedges_per_100, 1)} per 100 words)"),
+        ("Model", take.model or t.model or "–"),
     ]
 
 
-def _sentences(a: dict) -> list[tuple[str, str, str]]:
+def _sentences(t) -> list[tuple[str, str, str]]:
     """(time, tag and behaviour, text) of each sentence; the request is marked."""
-    req = a.get("request")
+    if t is None:
+        return []
     out = []
-    for i, s in enumerate(a.get("sentences") or []):
-        tag = TAG_NAMES.get(s.get("tag"), s.get("tag") or "")
-        if s.get("behaviour"):
-            tag += f" ({BEHAVIOUR_TEXT.get(s['behaviour'], s['behaviour'].replace('_', ' '))})"
-        if req is not None and req.get("sentence_index") == i:
+    for x in t.sentences:
+        tag = TAG_NAMES.get(x.tag, x.tag or "")
+        if x.behaviour:
+            tag += f" ({BEHAVIOUR_TEXT.get(x.behaviour, x.behaviour.replace('_', ' '))})"
+        if t.request is not None and t.request.sentence_index == x.index:
             tag += " · your request"
-        out.append((fmt_time(s.get("start")), tag, s.get("text") or ""))
+        out.append((fmt_time(x.start_s), tag, x.text))
     return out
 
 
-def _tips(a: dict) -> list[tuple[str, str]]:
-    return [(fmt_time(f["start"]) if f.get("start") is not None else "whole take", f.get("message") or "")
-            for f in a.get("feedback") or []]
+def _tips(t) -> list[tuple[str, str]]:
+    return [] if t is None else [(fmt_time(f.start_s) if f.start_s is not None else "whole take", f.message)
+                                 for f in t.feedback]
+
+
+def _result(take: Take):
+    """The take's result; None when not analysed or when its saved analysis cannot be read."""
+    try:
+        return take.result
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _warnings(t) -> list[str]:
+    """The take's cautions: why part of its result may not hold (said first, as on Practise)."""
+    return [] if t is None else [c.message for c in t.warnings]
 
 
 # ---- HTML ----------------------------------------------------------------------------------
@@ -159,7 +178,7 @@ def report_body_html(take: Take, *, timeline: Timeline | None = None, settings: 
     objective, the numbers, the chart, the tips, the targets met and the transcript sentence by
     sentence with its tags. :func:`report_html` wraps it in a document; the Takes page shows it
     as it is, so the page and the exported file say the same."""
-    a = take.analysis or {}
+    t = _result(take)
     s = settings or CoachSettings()
     e = escape
     parts = [f"<div class=\"vc-report\"><style>{_CSS}</style>"]
@@ -167,32 +186,34 @@ def report_body_html(take: Take, *, timeline: Timeline | None = None, settings: 
         parts.append(f"<p><strong>Influence objective:</strong> <span class=\"pre\">{e(take.objective)}</span></p>")
     if take.status != "done":
         parts.append(f"<p class=\"miss pre\">{e(not_analysed(take))}</p>")
+    if warnings := _warnings(t):
+        parts.append("<h2>Warnings</h2>" + "".join(f"<p class=\"miss vc-warning\">⚠ {e(w)}</p>" for w in warnings))
     parts.append("<h2>The numbers</h2><table class=\"facts\">" + "".join(
-        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, a, s)) + "</table>")
+        f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _facts(take, t, s)) + "</table>")
     if timeline is not None and timeline.times_s:
         parts.append("<h2>Loudness and pitch</h2>" + chart_svg(timeline)
                      + f"<p class=\"muted\">{e(chart_key())}</p>")
     parts.append("<h2>Coaching</h2>")
-    tips = _tips(a)
+    tips = _tips(t)
     parts.append("<table>" + "".join(f"<tr><th>{e(t)}</th><td>{e(m)}</td></tr>" for t, m in tips) + "</table>"
                  if tips else f"<p>{e(_no_tips(take))}</p>")
-    if a:
+    if t is not None:
         sc = score(take, s)
         parts.append(f"<h2>Targets met: {sc.total} of {sc.out_of}</h2><table>" + "".join(
             f"<tr><td class=\"{'met' if p.met else 'miss'}\">{'✓' if p.met else '✗'}</td>"
             f"<td>{e(p.name)}</td><td>{e(p.detail)}</td></tr>" for p in sc.points) + "</table>")
     parts.append("<h2>What you said</h2>")
-    if a.get("transcript"):
-        parts.append(f"<p class=\"pre\">{e(a['transcript'])}</p>")
-    rows = _sentences(a)
+    if t is not None and t.transcript:
+        parts.append(f"<p class=\"pre\">{e(t.transcript)}</p>")
+    rows = _sentences(t)
     if rows:
         parts.append("<table><tr><th>at</th><th>tag</th><th>sentence</th></tr>" + "".join(
             f"<tr><td>{e(t)}</td><td class=\"{_tag_class(tag)}\">{e(tag)}</td><td class=\"pre\">{e(text)}</td></tr>"
             for t, tag, text in rows) + "</table>")
     for key, name in (("fillers", "Fillers"), ("hedges", "Hedges")):
-        if a.get(key):
+        if t is not None and getattr(t, key):
             parts.append(f"<p><strong>{name}:</strong> " + e(", ".join(
-                f"{m['text']} ({fmt_time(m['start'])})" for m in a[key])) + "</p>")
+                f"{m.text} ({fmt_time(m.start_s)})" for m in getattr(t, key))) + "</p>")
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -311,26 +332,28 @@ def _md(text: str) -> str:
 def report_markdown(take: Take, *, settings: CoachSettings | None = None) -> str:
     """The report as Markdown (no chart): the numbers, the tips, the targets met and the
     transcript with each sentence's tag."""
-    a = take.analysis or {}
+    t = _result(take)
     out = [f"# {_md(_title(take))}", "", "A voicecoach report, made on your own machine. The audio stays there.", ""]
     if take.objective:
         out += [f"**Influence objective:** {_md(take.objective)}", ""]
     if take.status != "done":
         out += [_md(not_analysed(take)), ""]
+    if warnings := _warnings(t):
+        out += ["## Warnings", ""] + [f"- ⚠ {_md(w)}" for w in warnings] + [""]
     out += ["## The numbers", "", "| | |", "|---|---|"]
-    out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, a, settings or CoachSettings())]
+    out += [f"| {_md(k)} | {_md(v)} |" for k, v in _facts(take, t, settings or CoachSettings())]
     out += ["", "## Coaching", ""]
-    tips = _tips(a)
+    tips = _tips(t)
     out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else [_md(_no_tips(take))]
-    if a:
+    if t is not None:
         sc = score(take, settings)
         out += ["", f"## Targets met: {sc.total} of {sc.out_of}", ""]
         out += [f"- {'✓' if p.met else '✗'} {_md(p.name)}: {_md(p.detail)}" for p in sc.points]
     out += ["", "## What you said", ""]
-    if a.get("transcript"):
-        out += [f"> {_md(a['transcript'])}", ""]
-    out += [f"- {t} **{_md(tag)}**: {_md(text)}" for t, tag, text in _sentences(a)]
+    if t is not None and t.transcript:
+        out += [f"> {_md(t.transcript)}", ""]
+    out += [f"- {at} **{_md(tag)}**: {_md(text)}" for at, tag, text in _sentences(t)]
     for key, name in (("fillers", "Fillers"), ("hedges", "Hedges")):
-        if a.get(key):
-            out += ["", f"**{name}:** " + _md(", ".join(f"{m['text']} ({fmt_time(m['start'])})" for m in a[key]))]
+        if t is not None and getattr(t, key):
+            out += ["", f"**{name}:** " + _md(", ".join(f"{m.text} ({fmt_time(m.start_s)})" for m in getattr(t, key)))]
     return "\n".join(out) + "\n"

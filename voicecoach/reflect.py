@@ -1,8 +1,9 @@
 """Looking back: the questions to answer after a practice take or the real meeting, and the
 numbers from a take to put beside each question.
 
-Everything here reads a stored analysis dict (the JSON contract, :meth:`TakeResult.to_dict`)
-and the prepared objective; nothing is measured again. :func:`take_facts` gathers the facts
+Everything here reads a take's result (:class:`voicecoach.result.TakeResult`, e.g.
+``Take.result``) and the prepared objective; nothing is measured or judged again: "what worked"
+lists the coach's met verdicts (``TakeResult.verdicts``), and the take's warnings come along. :func:`take_facts` gathers the facts
 (the request against the objective is :func:`voicecoach.explain.compare_objective`, the same
 comparison the Practise page shows), :func:`beside` words them, question by question. The answers are saved with
 :meth:`voicecoach.takes.TakeStore.add_reflection` under the question ids.
@@ -16,7 +17,8 @@ from .coach import CoachSettings
 from .explain import TIP_TITLES, ObjectiveComparison, compare_objective
 from .format import fmt_balance, fmt_num
 from .scenarios import PULL_PROMPTS
-from .takes import Preparation, summary
+from .result import TakeResult
+from .takes import Preparation
 
 __all__ = ["Question", "PRACTICE_QUESTIONS", "MEETING_QUESTIONS", "TakeFacts", "take_facts", "beside",
            "meeting_beside", "questions_for", "prepared_questions"]
@@ -75,6 +77,12 @@ class TakeFacts:
     # None when no objective was prepared
     objective_text: str = ""  # the objective as written (blank: none prepared)
     prepared_questions: tuple[str, ...] = ()  # the questions written on the Prepare page (prepared_questions)
+    worked: tuple[str, ...] = ()  # the met verdicts' explanations (WORKED_CODES order): what went well
+    warnings: tuple[str, ...] = ()  # the take's cautions: why some numbers may not hold
+
+
+#: The checks whose met verdict is named under "What worked well?", in this order.
+WORKED_CODES = ("vague_request", "short_wait", "pace", "fillers", "hedges", "long_ask", "balance")
 
 
 def prepared_questions(prep: Preparation | None) -> tuple[str, ...]:
@@ -94,50 +102,66 @@ def prepared_questions(prep: Preparation | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def take_facts(analysis: dict, *, objective: str = "", questions: tuple[str, ...] = ()) -> TakeFacts:
-    """The facts of one stored analysis (``Take.analysis``), compared with ``objective`` and
-    with the ``questions`` prepared (:func:`prepared_questions`)."""
-    req = analysis.get("request") or None
-    cols = summary(analysis)
-    words = analysis.get("words") or []
-    sentences = analysis.get("sentences") or []
-
-    push = [_words_in(s, words) for s in sentences if s.get("tag") == "push"]
-    pull = [s for s in sentences if s.get("tag") == "pull"]
-    asks = [s["text"].rstrip().endswith("?") or s.get("behaviour") == "involving" for s in pull]
-    spec = (req or {}).get("specificity") or {}
-    pp = analysis.get("push_pull") or {}
+def take_facts(result: TakeResult | dict, *, objective: str = "", questions: tuple[str, ...] = ()) -> TakeFacts:
+    """The facts of one take's result (``Take.result``; a saved analysis dict is read with
+    :meth:`TakeResult.from_dict`), compared with ``objective`` and with the ``questions``
+    prepared (:func:`prepared_questions`)."""
+    t = result if isinstance(result, TakeResult) else TakeResult.from_dict(result)
+    req = t.request
+    push = [x.n_words for x in t.sentences if x.tag == "push"]
+    pull = [x for x in t.sentences if x.tag == "pull"]
+    asks = [x.text.rstrip().endswith("?") or x.behaviour == "involving" for x in pull]
+    spec = req.specificity if req else None
     return TakeFacts(
-        request_text=req["text"] if req else None,
-        request_missing=tuple(spec.get("missing") or ()),
-        pause_after_s=cols["pause_after_s"],
-        still_waiting=None if cols["still_waiting"] is None else bool(cols["still_waiting"]),
-        ask_words=req.get("ask_words") if req else None,
+        request_text=req.text if req else None,
+        request_missing=tuple(spec.missing) if spec else (),
+        pause_after_s=t.pause_after_s,
+        still_waiting=None if t.still_waiting is None else bool(t.still_waiting),
+        ask_words=req.words_to_request if req else None,
         push_sentences=len(push),
         push_words_mean=sum(push) / len(push) if push else None,
         push_words_max=max(push) if push else None,
-        push_share=cols["push_share"], pull_share=cols["pull_share"], move_away_share=cols["move_away_share"],
-        switches=int(pp.get("switches") or 0),
-        pull_questions=tuple(s["text"] for s, q in zip(pull, asks) if q),
-        pull_other=tuple(s["text"] for s, q in zip(pull, asks) if not q),
-        speaking_wpm=cols["speaking_wpm"],
-        fillers_per_100=cols["fillers_per_100"], hedges_per_100=cols["hedges_per_100"],
-        tips=tuple(TIP_TITLES.get(f.get("code"), _first_sentence(f["message"]))
-                   for f in analysis.get("feedback") or ()),
-        objective=compare_objective(objective, req["text"] if req else None),
+        push_share=t.push_share, pull_share=t.pull_share, move_away_share=t.move_away_share,
+        switches=t.balance.switches,
+        pull_questions=tuple(x.text for x, q in zip(pull, asks) if q),
+        pull_other=tuple(x.text for x, q in zip(pull, asks) if not q),
+        speaking_wpm=t.speaking_wpm,
+        fillers_per_100=t.fillers_per_100, hedges_per_100=t.hedges_per_100,
+        tips=tuple(TIP_TITLES.get(f.code, _first_sentence(f.message)) for f in t.feedback),
+        objective=compare_objective(objective, req.text if req else None),
         objective_text=objective.strip(), prepared_questions=tuple(questions),
+        worked=_worked(t), warnings=tuple(c.message for c in t.warnings),
     )
+
+
+def _worked(t: TakeResult) -> tuple[str, ...]:
+    """The met verdicts of :data:`WORKED_CODES`, in words (the verdict's own explanation)."""
+    v = {x.code: x for x in t.verdicts}
+
+    def met(*codes: str) -> bool:
+        return all(c in v and v[c].met is True for c in codes)
+    out = []
+    for code in WORKED_CODES:
+        if code == "pace":
+            if met("pace_fast", "pace_slow"):
+                lo, hi = _band(v)
+                out.append(f"A calm pace: {t.speaking_wpm:.0f} words a minute (within {lo}–{hi}).")
+        elif code == "balance":
+            if met("push_only", "pull_only") and t.push_share and t.pull_share and t.balance.switches:
+                out.append("You used both Push and Pull.")
+        elif met(code):
+            out.append(v[code].explanation)
+    return tuple(out)
+
+
+def _band(v: dict) -> tuple[str, str]:
+    """The pace band as the pace verdicts state it ("at least 100 wpm", "at most 160 wpm")."""
+    return v["pace_slow"].target.split()[2], v["pace_fast"].target.split()[2]
 
 
 def _first_sentence(text: str) -> str:
     """Up to the first full stop followed by a space (a tip without a title)."""
     return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
-
-
-def _words_in(sentence: dict, words: list[dict]) -> int:
-    """The analysis' words (with a letter or digit) whose centre lies in the sentence."""
-    return sum(1 for w in words if sentence["start"] <= (w["start"] + w["end"]) / 2 <= sentence["end"]
-               and re.search(r"\w", w["text"]))
 
 
 def _and(items: list[str]) -> str:
@@ -221,22 +245,7 @@ def beside(facts: TakeFacts, *, settings: CoachSettings | None = None) -> dict[s
     elif f.pull_share and not f.push_share:
         moved.append("No Push at all: you stayed in Pull.")
 
-    worked = []
-    if f.request_text is not None and not f.request_missing:
-        worked.append("A specific request: action, object and time.")
-    if f.pause_after_s is not None and f.pause_after_s >= s.wait_target_s:
-        worked.append(f"You waited {f.pause_after_s:.1f} s after asking.")
-    if f.speaking_wpm is not None and s.pace_min_wpm <= f.speaking_wpm <= s.pace_max_wpm:
-        worked.append(f"A calm pace: {f.speaking_wpm:.0f} words a minute "
-                      f"(within {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f}).")
-    if f.fillers_per_100 is not None and f.fillers_per_100 < s.fillers_per_100:
-        worked.append(f"Few fillers: {f.fillers_per_100:.1f} per 100 words.")
-    if f.hedges_per_100 is not None and f.hedges_per_100 < s.hedges_per_100:
-        worked.append(f"Few hedges: {f.hedges_per_100:.1f} per 100 words.")
-    if f.ask_words is not None and f.ask_words <= s.long_ask_words:
-        worked.append(f"You reached your request within {f.ask_words} words.")
-    if f.push_share and f.pull_share and f.switches:
-        worked.append("You used both Push and Pull.")
+    worked = list(f.worked)
     return {
         "stated": tuple(stated), "concise": tuple(concise), "questions": tuple(questions),
         "time": tuple(time), "moved": tuple(moved),

@@ -16,6 +16,7 @@ holding the unversioned ``takes(id, created_at, audio_path, status, analysis_jso
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import math
@@ -23,7 +24,6 @@ import os
 import re
 import secrets
 import sqlite3
-import statistics
 import tempfile
 import time
 from contextlib import closing, contextmanager
@@ -32,7 +32,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import ClassVar
 
-from .markers import per_100_words
 
 __all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS",
            "RECOVERED_NOTE"]
@@ -115,6 +114,13 @@ class Take:
         return json.loads(self.analysis_json) if self.analysis_json else None
 
     @property
+    def result(self):
+        """The take's :class:`voicecoach.result.TakeResult` (None until analysed), read once per
+        saved version; a schema-1 analysis is migrated as it is read. The pages read this, and its
+        take-level numbers rather than the summary columns (kept for queries)."""
+        return _result(self.analysis_json) if self.analysis_json else None
+
+    @property
     def recovered(self) -> bool:
         """Added back from a recording found in the audio folder (:meth:`TakeStore.add_back`)."""
         return self.source is None and self.error == RECOVERED_NOTE
@@ -158,28 +164,17 @@ class Reflection:
 
 
 def summary(analysis: dict) -> dict:
-    """The trend columns of one analysis dict (schema_version 1), each None when not measured.
+    """The summary columns of one saved analysis dict (any schema :meth:`TakeResult.from_dict`
+    reads): :meth:`voicecoach.result.TakeResult.summary`, where each number is defined once (the
+    end drop is the weakest sentence end, the rates are per counted word)."""
+    from .result import TakeResult
+    return TakeResult.from_dict(analysis).summary()
 
-    ``speaking_wpm`` (words/min): ``pace.speaking_wpm`` if present, else ``pace.wpm``.
-    ``end_drop_db`` (dB): the median of the sentences' ``end_drop_db`` that are not None; the
-    median, so one faded sentence (which the coach already flags) does not set the trend.
-    ``pause_after_s`` (s) and ``still_waiting`` (0/1) from ``request``; shares (0..1) from
-    ``push_pull``; ``fillers_per_100``, ``hedges_per_100``: :func:`voicecoach.markers.per_100_words`
-    (the coach's definition), None with no words.
-    """
-    pace, pp = analysis.get("pace") or {}, analysis.get("push_pull") or {}
-    req, n_words = analysis.get("request") or {}, len(analysis.get("words") or [])
-    drops = [d for s in analysis.get("sentences") or [] if (d := _num(s.get("end_drop_db"))) is not None]
-    wpm = pace.get("speaking_wpm")
-    return {
-        "speaking_wpm": _num(wpm if wpm is not None else pace.get("wpm")),
-        "end_drop_db": statistics.median(drops) if drops else None,
-        "pause_after_s": _num(req.get("pause_after_s")),
-        "still_waiting": None if req.get("still_waiting") is None else int(bool(req["still_waiting"])),
-        **{k: _num(pp.get(k)) for k in ("push_share", "pull_share", "move_away_share")},
-        **{f"{k}_per_100": per_100_words(len(analysis.get(k) or []), n_words) if n_words else None
-           for k in ("fillers", "hedges")},
-    }
+
+@functools.lru_cache(maxsize=64)
+def _result(analysis_json: str):
+    from .result import TakeResult
+    return TakeResult.from_dict(json.loads(analysis_json))
 
 
 class TakeStore:
