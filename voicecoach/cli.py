@@ -269,6 +269,102 @@ def _cmd_objective(args) -> None:
               "leadership course before the March intake”.")
 
 
+def _cmd_rehearse(args) -> None:
+    """``rehearse --scenario ID --turn FILE ...``: a whole conversation from recorded replies (each
+    file the reply to the manager's current line), saved like takes, then the report. ``--resume
+    ID`` goes on with a saved conversation. Without ``--turn`` it is the microphone mode
+    (:func:`_rehearse_microphone`)."""
+    from .conversation_report import render_text
+    from .rehearse import ScriptError, load_script
+    from .takes import StoreError, TakeStore
+
+    if args.resume is None and not args.scenario:
+        raise _UserError("give --scenario ID (one of course, conference, leadership_slot, stretch_role, own) "
+                         "or --resume CONVERSATION_ID", EXIT_INPUT)
+    for f in args.turn:
+        if not os.path.isfile(f):
+            raise _UserError(f"--turn {_shown(f)}: {'not a file' if os.path.lexists(f) else 'no such file'}; "
+                             "give one recorded reply per manager line", EXIT_INPUT)
+    try:
+        store = TakeStore(config.data_home())
+    except StoreError as exc:
+        store = None
+        print(f"voicecoach: {exc}. The conversation is not saved.", file=sys.stderr)
+    from . import conversation_run as run
+
+    try:
+        if args.resume is not None:
+            if store is None:
+                raise _UserError("cannot resume: the data folder cannot be used", EXIT_INPUT)
+            session = run.resume(store, args.resume, model=args.model)
+        else:
+            prep = store.current_preparation() if store is not None else None
+            script = load_script(args.scenario, preparation=prep)
+            if len(args.turn) > script.max_turns:
+                raise _UserError(f"{len(args.turn)} --turn files given, but the {args.scenario} conversation takes at "
+                                 f"most {script.max_turns} replies; give one file per manager line", EXIT_INPUT)
+            if not args.turn:
+                return _rehearse_microphone(args, script, store)
+            session = run.start(store, args.scenario, preparation=prep) if store is not None else None
+            if session is None:
+                return _rehearse_unsaved(args, script)
+    except ScriptError as exc:
+        raise _UserError(str(exc), EXIT_INPUT) from None
+    cid = session.conversation.id
+    for i, f in enumerate(args.turn):
+        if session.rehearsal.finished:
+            raise _UserError(f"the conversation ended after {len(session.rehearsal.turns)} replies, so "
+                             f"{len(args.turn) - i} --turn file{'s were' if len(args.turn) - i != 1 else ' was'} "
+                             f"left over (from {_shown(f)}); give one file per manager line (conversation {cid} "
+                             "is saved)", EXIT_INPUT)
+        with open(f, "rb") as fh:
+            data = fh.read()
+        run.reply(store, session, data, model=args.model, source="cli", ext=_ext(f))
+    _print_conversation(session.rehearsal, as_json=args.json, render=render_text)
+    print(f"Saved as conversation {cid} in {_printable(str(store.home))}", file=sys.stderr)
+    if not session.rehearsal.finished:
+        print(f"voicecoach: the conversation is not finished: your manager is waiting for your reply to "
+              f"“{session.rehearsal.current.text}” (step {session.rehearsal.current.step}); go on with "
+              f"`voicecoach rehearse --resume {cid} --turn FILE`", file=sys.stderr)
+
+
+def _ext(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    return ext if ext and ext[1:].isalnum() and len(ext) <= 9 else ".wav"
+
+
+def _print_conversation(rehearsal, *, as_json: bool, render) -> None:
+    result = rehearsal.result()
+    print(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else _printable_lines(render(result)))
+
+
+def _printable_lines(text: str) -> str:
+    return "\n".join(_printable(line) for line in text.split("\n"))
+
+
+def _rehearse_unsaved(args, script) -> None:
+    """The conversation when the data folder cannot be used: analysed and judged, not saved."""
+    from .conversation_report import render_text
+    from .conversation_run import analyse_reply
+    from .rehearse import Rehearsal
+
+    rehearsal = Rehearsal(script)
+    for i, f in enumerate(args.turn):
+        if rehearsal.finished:
+            raise _UserError(f"the conversation ended after {i} replies; {len(args.turn) - i} --turn file(s) were "
+                             "left over; give one file per manager line", EXIT_INPUT)
+        rehearsal.answer(analyse_reply(f, script=script, model=args.model))
+    _print_conversation(rehearsal, as_json=args.json, render=render_text)
+
+
+def _rehearse_microphone(args, script, store) -> None:
+    """``rehearse --scenario ID`` with no ``--turn``: the manager speaks through the speakers and each
+    reply is recorded from the microphone. The hook for the microphone mode (built on
+    :mod:`voicecoach.conversation_run` and :mod:`voicecoach.manager_voice`)."""
+    raise _UserError("the microphone mode of `voicecoach rehearse` is not available yet; give one recorded reply "
+                     "per manager line with --turn FILE", EXIT_INPUT)
+
+
 def _cmd_models(args) -> None:
     from .models import install
 
@@ -318,6 +414,18 @@ def _parser() -> argparse.ArgumentParser:
     o.add_argument("text", nargs="*")
     o.add_argument("--json", action="store_true")
     o.set_defaults(func=_cmd_objective)
+
+    rh = sub.add_parser("rehearse", help="rehearse a whole conversation with your manager: each --turn FILE is your "
+                        "recorded reply to the manager's current line")
+    rh.add_argument("--scenario", help="course, conference, leadership_slot, stretch_role, or own (your prepared "
+                    "situation)")
+    rh.add_argument("--turn", action="append", default=[], metavar="FILE",
+                    help="your recorded reply to the manager's current line, in order (repeat for each line)")
+    rh.add_argument("--resume", type=int, metavar="ID", help="go on with saved conversation ID (its next replies "
+                    "are the --turn files)")
+    rh.add_argument("--json", action="store_true", help="print the conversation contract instead of a report")
+    rh.add_argument("--model")
+    rh.set_defaults(func=_cmd_rehearse)
 
     m = sub.add_parser("models", help="assemble an optional model locally")
     msub = m.add_subparsers(dest="action", required=True)

@@ -32,7 +32,7 @@ The engine (:class:`Rehearsal`) never does I/O: the caller analyses each reply a
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from importlib import resources
 from typing import Sequence
 
@@ -104,6 +104,19 @@ class Script:
             if s.id == step_id:
                 return s
         raise KeyError(step_id)
+
+    def to_dict(self) -> dict:
+        """The script as plain data (saved with a conversation, so resuming it needs no file)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Script":
+        steps = tuple(Step(id=s["id"], moment=s["moment"], lines=tuple(tuple(x) for x in s["lines"]),
+                           checks=tuple(s["checks"]),
+                           next=tuple(Branch(**{k: tuple(v) if isinstance(v, list) else v for k, v in b.items()})
+                                      for b in s["next"])) for s in d["steps"])
+        return cls(scenario=d["scenario"], title=d["title"], objective=d["objective"],
+                   priorities=tuple(d["priorities"]), start=d["start"], steps=steps)
 
     @property
     def max_turns(self) -> int:

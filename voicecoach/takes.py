@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import ClassVar
 
 
-__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "StoreError", "summary", "save_error", "MIGRATIONS",
+__all__ = ["TakeStore", "Take", "Preparation", "Reflection", "Conversation", "ConversationTurn", "StoreError", "summary", "save_error", "MIGRATIONS",
            "RECOVERED_NOTE"]
 
 _HOW = "choose another folder with VOICECOACH_HOME"
@@ -70,6 +70,19 @@ MIGRATIONS = [
     "ALTER TABLE takes ADD COLUMN analysable INTEGER NOT NULL DEFAULT 1;",
     # 3 -> 4: the sentence the user marked as their request (NULL: the analysis chooses)
     "ALTER TABLE takes ADD COLUMN request_sentence INTEGER;",
+    # 4 -> 5: rehearsed conversations (voicecoach.rehearse) and each reply's recording, saved like takes
+    """CREATE TABLE conversations (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, label TEXT,
+        scenario TEXT NOT NULL, title TEXT NOT NULL, objective TEXT NOT NULL DEFAULT '', script_json TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+        outcome TEXT CHECK (outcome IN ('agreed', 'agreed_with_conditions', 'not_yet')),
+        result_json TEXT, checks_met INTEGER, checks_total INTEGER);
+    CREATE TABLE conversation_turns (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        idx INTEGER NOT NULL, created_at TEXT NOT NULL, step TEXT NOT NULL, moment TEXT NOT NULL,
+        manager_text TEXT NOT NULL, manager_audio_s REAL, audio_path TEXT NOT NULL, audio_sha256 TEXT NOT NULL,
+        audio_bytes INTEGER NOT NULL, source TEXT CHECK (source IN ('microphone', 'upload', 'cli')),
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')), error TEXT,
+        turn_json TEXT, UNIQUE (conversation_id, idx));""",
 ]
 RECOVERED_NOTE = "found in the audio folder and added back; not analysed yet"  # error text of an added-back take
 
@@ -147,6 +160,55 @@ class Preparation:
     @property
     def notes(self) -> dict[str, str]:
         return json.loads(self.notes_json or "{}")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One rehearsed conversation (:mod:`voicecoach.rehearse`): the script it follows (as saved
+    when it started, so a later version of the script never changes it), its state and result."""
+    table: ClassVar[str] = "conversations"
+    id: int
+    created_at: str  # ISO 8601, UTC
+    label: str | None
+    scenario: str  # a built-in scenario id or "own"
+    title: str
+    objective: str
+    script_json: str  # voicecoach.rehearse.Script.to_dict()
+    status: str  # 'open' (more replies to come, or to resume) | 'done'
+    outcome: str | None  # agreed | agreed_with_conditions | not_yet, once done
+    result_json: str | None  # voicecoach.conversation.ConversationResult.to_dict(), once done
+    checks_met: int | None
+    checks_total: int | None
+
+    @property
+    def result(self) -> dict | None:
+        return json.loads(self.result_json) if self.result_json else None
+
+
+@dataclass(frozen=True)
+class ConversationTurn:
+    """One reply of a conversation: its recording (written before it is analysed) and, once
+    analysed and judged, the stored turn (:meth:`voicecoach.conversation.Turn.to_dict`)."""
+    table: ClassVar[str] = "conversation_turns"
+    id: int
+    conversation_id: int
+    idx: int  # 0-based, in the order spoken
+    created_at: str
+    step: str  # the script's step this replies to
+    moment: str
+    manager_text: str  # the manager's line this replies to
+    manager_audio_s: float | None  # its rendered length (s), when it was played
+    audio_path: str  # relative to the data folder, a name no other file has
+    audio_sha256: str
+    audio_bytes: int
+    source: str | None  # 'microphone' | 'upload' | 'cli'
+    status: str  # 'pending' | 'done' | 'failed'
+    error: str | None
+    turn_json: str | None
+
+    @property
+    def turn(self) -> dict | None:
+        return json.loads(self.turn_json) if self.turn_json else None
 
 
 @dataclass(frozen=True)
@@ -372,13 +434,135 @@ class TakeStore:
     def delete_all(self) -> None:
         """Delete every take, audio file, preparation and reflection ("delete all my data")."""
         with self._sql("delete your data"), self._tx() as con:
-            for table in ("reflections", "preparations", "takes"):
+            for table in ("reflections", "preparations", "conversation_turns", "conversations", "takes"):
                 con.execute(f"DELETE FROM {table}")  # secure_delete overwrites the freed pages
             for f in (self.home / "audio").iterdir():
                 if not f.is_dir():
                     _unlink(f)
         with self._sql("delete your data"), closing(self._connect()) as con:
             con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # and no old page stays in the WAL
+
+    # -- rehearsed conversations ----------------------------------------------------------------
+    def start_conversation(self, *, scenario: str, title: str, objective: str, script: dict) -> Conversation:
+        """A new, open conversation following ``script`` (``Script.to_dict()``)."""
+        with self._sql("save the conversation"), self._tx() as con:
+            cid = con.execute("INSERT INTO conversations (created_at, scenario, title, objective, script_json)"
+                              " VALUES (?, ?, ?, ?, ?)",
+                              (_now(), scenario, title, objective, json.dumps(script))).lastrowid
+        return self.conversation(cid)
+
+    def add_turn(self, conversation_id: int, data: bytes, *, step: str, moment: str, manager_text: str,
+                 manager_audio_s: float | None = None, source: str = "cli", ext: str = ".wav") -> ConversationTurn:
+        """Save one reply's recording (temp file, fsync, a new name no file has) and its ``pending``
+        row, in one transaction, before it is analysed. Its index is the next in the conversation."""
+        ext = ext.lower()
+        if source not in ("microphone", "upload", "cli"):
+            raise ValueError(f"source is {source!r}; use 'microphone', 'upload' or 'cli'")
+        if not re.fullmatch(r"\.[a-z0-9]{1,8}", ext):
+            raise ValueError(f"ext is {ext!r}; give a suffix such as '.wav'")
+        if not data:
+            raise StoreError("the recording is empty; record your reply again")
+        self.conversation(conversation_id)  # exists, or a StoreError saying so
+        folder, final = self.home / "audio", None
+        try:
+            tmp = _write_temp(folder, data)
+        except OSError as e:
+            raise save_error(folder, e) from None
+        try:
+            with self._sql("save the reply"), self._tx() as con:
+                idx = con.execute("SELECT COUNT(*) FROM conversation_turns WHERE conversation_id = ?",
+                                  (conversation_id,)).fetchone()[0]
+                try:
+                    final = _link_new(tmp, folder, ext)
+                    _fsync_dir(folder)
+                except OSError as e:
+                    raise save_error(folder, e) from None
+                tid = con.execute(
+                    "INSERT INTO conversation_turns (conversation_id, idx, created_at, step, moment, manager_text,"
+                    " manager_audio_s, audio_path, audio_sha256, audio_bytes, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (conversation_id, idx, _now(), step, moment, manager_text, manager_audio_s, f"audio/{final.name}",
+                     hashlib.sha256(data).hexdigest(), len(data), source)).lastrowid
+        except BaseException:
+            if final is not None:  # the row was rolled back: no file without a row (this file is ours)
+                final.unlink(missing_ok=True)
+            raise
+        finally:
+            tmp.unlink(missing_ok=True)
+        return self._select(ConversationTurn, "WHERE id = ?", (tid,))[0]
+
+    def complete_turn(self, turn_id: int, *, turn: dict) -> ConversationTurn:
+        """Store the analysed and judged reply (``Turn.to_dict()``); status 'done'."""
+        self._update_turn(turn_id, "status = 'done', error = NULL, turn_json = ?", (json.dumps(turn, default=_plain),))
+        return self._select(ConversationTurn, "WHERE id = ?", (turn_id,))[0]
+
+    def fail_turn(self, turn_id: int, error: str) -> ConversationTurn:
+        """Mark a reply's analysis failed; its recording stays (the conversation can be resumed)."""
+        self._update_turn(turn_id, "status = 'failed', error = ?", (str(error)[:2000],))
+        return self._select(ConversationTurn, "WHERE id = ?", (turn_id,))[0]
+
+    def finish_conversation(self, conversation_id: int, *, result: dict) -> Conversation:
+        """Store the whole result (``ConversationResult.to_dict()``); status 'done'."""
+        s = result.get("summary") or {}
+        with self._sql("save the conversation"), self._tx() as con:
+            if con.execute("UPDATE conversations SET status = 'done', outcome = ?, result_json = ?, checks_met = ?,"
+                           " checks_total = ? WHERE id = ?",
+                           (result.get("outcome"), json.dumps(result, default=_plain), s.get("checks_met"),
+                            s.get("checks_total"), conversation_id)).rowcount == 0:
+                raise StoreError(f"conversation {conversation_id} does not exist (it may have been deleted)")
+        return self.conversation(conversation_id)
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        for c in self._select(Conversation, "WHERE id = ?", (conversation_id,)):
+            return c
+        raise StoreError(f"conversation {conversation_id} does not exist (it may have been deleted); "
+                         "pick one from the list")
+
+    def conversations(self, limit: int | None = None) -> list[Conversation]:
+        """Conversations newest first."""
+        return self._select(Conversation, "ORDER BY id DESC LIMIT ?", (-1 if limit is None else limit,))
+
+    def conversation_turns(self, conversation_id: int) -> list[ConversationTurn]:
+        """The replies of a conversation in the order spoken."""
+        return self._select(ConversationTurn, "WHERE conversation_id = ? ORDER BY idx", (conversation_id,))
+
+    def turn_audio_path(self, turn: ConversationTurn) -> Path:
+        """A reply's audio file, resolved; refuses a path that leaves the data folder."""
+        home = self.home.resolve()
+        path = (home / turn.audio_path).resolve()
+        if not turn.audio_path or Path(turn.audio_path).is_absolute() or not path.is_relative_to(home):
+            raise StoreError(f"reply {turn.id} points outside the data folder ({turn.audio_path!r}); "
+                             "the database was edited by hand: delete this conversation")
+        return path
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        """Delete a conversation, its replies and their recordings (a file outside the data folder
+        is never touched)."""
+        paths = []
+        for t in self.conversation_turns(conversation_id):
+            try:
+                paths.append(self.turn_audio_path(t))
+            except StoreError:
+                pass
+        with self._sql("delete the conversation"), self._tx() as con:
+            con.execute("DELETE FROM conversation_turns WHERE conversation_id = ?", (conversation_id,))
+            con.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            for p in paths:
+                _unlink(p)
+
+    def export_conversation(self, conversation_id: int) -> dict:
+        """Everything saved about a conversation as one JSON-ready dict: the conversation, its
+        result (None until finished) and each reply with its recording's name and sha256."""
+        c = self.conversation(conversation_id)
+        return {"id": c.id, "created_at": c.created_at, "label": c.label, "scenario": c.scenario, "title": c.title,
+                "objective": c.objective, "status": c.status, "outcome": c.outcome, "result": c.result,
+                "turns": [{"idx": t.idx, "step": t.step, "moment": t.moment, "manager": t.manager_text,
+                           "audio": t.audio_path, "audio_sha256": t.audio_sha256, "status": t.status,
+                           "error": t.error, "turn": t.turn} for t in self.conversation_turns(conversation_id)]}
+
+    def _update_turn(self, turn_id: int, sets: str, args: tuple) -> None:
+        with self._sql("update the reply"), self._tx() as con:
+            if con.execute(f"UPDATE conversation_turns SET {sets} WHERE id = ?", (*args, turn_id)).rowcount == 0:
+                raise StoreError(f"reply {turn_id} does not exist (its conversation may have been deleted)")
 
     # -- preparation and reflections -----------------------------------------------------------
     def save_preparation(self, *, scenario: str | None = None, situation: str = "", objective: str = "",
@@ -466,7 +650,7 @@ class TakeStore:
             raise
 
     def _orphans(self, con: sqlite3.Connection) -> list[Path]:
-        named = {p for (p,) in con.execute("SELECT audio_path FROM takes")}
+        named = {p for (p,) in con.execute("SELECT audio_path FROM takes UNION SELECT audio_path FROM conversation_turns")}
         try:
             found = [f for f in (self.home / "audio").iterdir()
                      if not f.name.startswith(".") and f.is_file() and not f.is_symlink()]
