@@ -18,6 +18,7 @@ TARGET = {"speaking_wpm": "shaded: the coach's pace range",
           "end_drop_db": "dashed: a fade the coach flags (+ = quieter)",
           "pause_after_s": "dashed: the wait to hold, at least", "push_share": "aim for Push and Pull both",
           "fillers_per_100": "dashed: the rate the coach flags"}
+WARNED = "#b42318"
 ROWS = (("speaking_wpm", "end_drop_db", "pause_after_s"), ("push_share", "fillers_per_100"))  # charts per row
 
 
@@ -32,20 +33,24 @@ def _chart(metric, rows, lo, hi) -> alt.LayerChart:
                 axis=alt.Axis(format=number, tickMinStep=10.0 ** -metric.digits)),
         tooltip=[alt.Tooltip("take_id:O", title="take"), alt.Tooltip("label:N", title="name"),
                  alt.Tooltip("recorded:N", title="recorded"),
-                 alt.Tooltip("value:Q", title=metric.unit, format=number)])
+                 alt.Tooltip("value:Q", title=metric.unit, format=number),
+                 alt.Tooltip("warnings:N", title="warnings")])
+    # a take with a warning: a red triangle on its point (its number may not hold)
+    warned = line.mark_point(shape="triangle-up", size=140, filled=True, color=WARNED).transform_filter(
+        "datum.warnings != ''")
     if lo is not None and hi is not None:
         band = alt.Chart(alt.Data(values=[{"lo": lo, "hi": hi}])).mark_rect(color="#2da44e", opacity=0.15)
-        return alt.layer(band.encode(y="lo:Q", y2="hi:Q"), line, title=title)
+        return alt.layer(band.encode(y="lo:Q", y2="hi:Q"), line, warned, title=title)
     if lo is not None or hi is not None:
         rule = alt.Chart(alt.Data(values=[{"v": lo if lo is not None else hi}])).mark_rule(
             color="#2da44e", strokeDash=[5, 4], size=2)
-        return alt.layer(rule.encode(y="v:Q"), line, title=title)
-    return alt.layer(line, title=title)
+        return alt.layer(rule.encode(y="v:Q"), line, warned, title=title)
+    return alt.layer(line, warned, title=title)
 
 
 def _name(take) -> str:
     label = " ".join((take.label or "").split())
-    return f"Take {take.id} · {fmt_when(take.created_at)}" + (
+    return ("⚠ " if take.result.warnings else "") + f"Take {take.id} · {fmt_when(take.created_at)}" + (
         f" · {label[:40]}{'…' if len(label) > 40 else ''}" if label else "")
 
 
@@ -69,7 +74,9 @@ for keys in ROWS:
     for col, key in zip(st.columns(len(keys)), keys):
         with col:
             st.altair_chart(_chart(by_key[key], rows, *target_of(key, settings)), width="stretch")
-st.caption(f"{END_DROP_NAME}: {END_DROP_MEANING}. Hover a point for the take's name and time.")
+st.caption(f"{END_DROP_NAME}: {END_DROP_MEANING}, for each take's weakest sentence end (as on Practise and Takes). "
+           "A red triangle marks a take with a warning (its number may not hold). Hover a point for the take's "
+           "name, time and warnings.")
 
 st.subheader("Two takes side by side")
 by_id = {t.id: t for t in done}
@@ -83,25 +90,34 @@ for col, take in ((c1, first), (c2, second)):
             st.audio(take_store().audio_path(take).read_bytes())
         except (StoreError, OSError):
             st.warning("This take's recording is missing.")
+        for w in take.result.warnings:  # its numbers may not hold: said beside them
+            st.warning(w.message, icon=":material/warning:")
         st.markdown("  \n".join(f"{m.name}: **{fmt_value(m, value_of(m, take))}**" for m in METRICS))
 st.markdown("\n".join(f"- {ICON[c.verdict]} {c.text}" for c in changes(first, second, settings)))
 
 st.subheader("Best take so far")
 top = best(done, settings)
-st.success(f"Take {top.take_id}: {top.total} of {top.out_of} targets met.")
+if top.trusted:
+    st.success(f"Take {top.take_id}: {top.total} of {top.out_of} targets met.")
+else:  # every take has a warning: the best of them, said with its warning
+    st.warning(f"Take {top.take_id}: {top.total} of {top.out_of} targets met, but every take has a warning, this "
+               f"one too: {top.cautions[0]}", icon=":material/warning:")
 if by_id[top.take_id].label:
     st.text(by_id[top.take_id].label)
-st.markdown("Each take earns one point for each target it meets, judged with the same thresholds as "
-            "the coaching tips; on a tie the more recent take wins. The targets:\n"
-            + "\n".join(f"- {name}" for name in point_names(settings)))
 scores = ranking(done, settings)
+st.markdown("Each take earns one point for each target it meets: the same verdicts as its coaching tips; "
+            "on a tie the more recent take wins. A take with a warning (⚠: clipping, a cut-off file, words we "
+            "could not trust) ranks after the others, whatever its points: its numbers may not hold. The targets:\n"
+            + "\n".join(f"- {name}" for name in point_names(settings)))
 st.dataframe([{"take": s.take_id, "name": by_id[s.take_id].label or "", "points": f"{s.total} of {s.out_of}",
-               "missed": " · ".join(f"{p.short} ({p.detail})" for p in s.points if not p.met) or "none"}
-              for s in scores], hide_index=True, column_order=["take", "name", "points", "missed"],
+               "missed": " · ".join(f"{p.short} ({p.detail})" for p in s.points if not p.met) or "none",
+               "warnings": " ".join(f"⚠ {c}" for c in s.cautions)}
+              for s in scores], hide_index=True, column_order=["take", "name", "points", "missed", "warnings"],
              column_config={"take": st.column_config.NumberColumn("take", width=50),
                             "name": st.column_config.TextColumn("name", width="medium"),
                             "points": st.column_config.TextColumn("points", width=70),
-                            "missed": st.column_config.TextColumn("targets missed", width="large")})
+                            "missed": st.column_config.TextColumn("targets missed", width="large"),
+                            "warnings": st.column_config.TextColumn("warnings", width="medium")})
 with st.expander("Every target, take by take"):
     st.dataframe([{"take": s.take_id, **{p.short: ("✓ " if p.met else "✗ ") + p.detail for p in s.points}}
                   for s in scores], hide_index=True, column_order=["take", *POINT_SHORT_NAMES],

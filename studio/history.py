@@ -5,13 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from studio.charts import loudness_pitch_chart
-from studio.render import AUDIO_MIME, md_naming
+from studio.render import AUDIO_MIME, VERDICT_COLOURS, md_naming
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
-from voicecoach.coach import CoachSettings
-from voicecoach.format import (END_DROP_MEANING, END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_num,
-                               fmt_time, fmt_when)
+from voicecoach.explain import headline
+from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_balance, fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved, recording_name
 from voicecoach.takes import StoreError, Take
 
@@ -57,10 +56,34 @@ COLUMNS = {
     "wait": st.column_config.TextColumn("wait (s)", width=70, help="Silence held after your request, in seconds",
                                         alignment="right"),
     "end drop": st.column_config.TextColumn(f"{END_DROP_NAME.lower()} (dB)", width=90,
-                                            help=f"{END_DROP_NAME}: {END_DROP_MEANING} (your typical sentence)"),
+                                            help=f"{END_DROP_NAME}: {END_DROP_MEANING} (your weakest sentence end)"),
+    "warnings": st.column_config.TextColumn("warnings", width=90,
+                                            help="⚠: part of this take's result may not hold (open it to see why)"),
     "push/pull": st.column_config.TextColumn("Push / Pull / Move Away", width=210,
                                              help="Share of your sentence time in each; the rest is neutral"),
 }
+
+
+def _result(t: Take):
+    """The take's result (None: not analysed, or its saved analysis cannot be read)."""
+    try:
+        return t.result
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _row(t: Take) -> dict:
+    """One row of the table: the take's own numbers, as its result defines them."""
+    r = _result(t)
+    row = {"take": t.id, "recorded": fmt_when(t.created_at), "name": t.label or "",
+           "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": _status(t)}
+    if r is None:
+        return row | {"pace": "–", "wait": "–", "end drop": "–", "push/pull": "–", "warnings": ""}
+    n = len(r.warnings)
+    return row | {"pace": fmt_num(r.speaking_wpm), "wait": fmt_num(r.pause_after_s, 1),
+                  "end drop": fmt_db(r.end_drop_db),
+                  "push/pull": fmt_balance(r.push_share, r.pull_share, r.move_away_share),
+                  "warnings": f"⚠ {n}" if n else ""}
 
 
 def _done(message: str, *, select: int | None = None) -> None:
@@ -110,13 +133,7 @@ missing = {t.id for t in takes if not _has_audio(t)}  # takes whose recording is
 if not takes:
     st.info("No takes yet: record one on the Practise page.")
 else:
-    st.dataframe([{
-        "take": t.id, "recorded": fmt_when(t.created_at), "name": t.label or "",
-        "length": fmt_time(t.duration_s) if t.duration_s else "–", "status": _status(t),
-        "pace": fmt_num(t.speaking_wpm), "wait": fmt_num(t.pause_after_s, 1),
-        "end drop": fmt_db(t.end_drop_db),
-        "push/pull": fmt_balance(t.push_share, t.pull_share, t.move_away_share),
-    } for t in takes], hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
+    st.dataframe([_row(t) for t in takes], hide_index=True, column_config=COLUMNS, column_order=list(COLUMNS))
 
     by_id = {t.id: t for t in takes}
     # the selection is the take's id, kept across re-runs (a rename changes the option's text, a
@@ -166,15 +183,15 @@ else:
                 _done(f"Take {take.id} is analysed.", select=take.id)
     if audio is not None:
         st.audio(audio, format=AUDIO_MIME.get(path.suffix.lower(), "audio/wav"))
-    if take.status == "done":
-        for col, (name, value, help_) in zip(st.columns([1, 1, 1, 1.5]), (
-                ("Speaking pace", fmt_num(take.speaking_wpm, 0, " wpm"), "Words per minute while you spoke"),
-                (END_DROP_NAME, fmt_db(take.end_drop_db), end_drop_help(CoachSettings().end_drop_db)),
-                ("Wait after the request", fmt_num(take.pause_after_s, 1, " s", missing="no request"),
-                 "Seconds of silence you held after your request"),
-                ("Push / Pull / Move Away", fmt_balance(take.push_share, take.pull_share, take.move_away_share),
-                 "Share of your sentence time in each; the rest was in neutral sentences"))):
-            col.metric(name, value, help=help_)
+    result = _result(take) if take.status == "done" else None
+    if take.status == "done" and result is None:
+        st.warning("The saved analysis of this take cannot be read: analyse it again.")
+    if result is not None:
+        for w in result.warnings:  # as on the Practise page: before the numbers they qualify
+            st.warning(w.message, icon=":material/warning:")
+        for col, h in zip(st.columns([1, 1, 1, 1.5]), headline(result)):  # the Practise headline, as saved
+            col.metric(h.label, h.value, delta=h.verdict, delta_color=VERDICT_COLOURS[h.status], delta_arrow="off",
+                       help=h.help)
         with st.expander("Full feedback: the chart, the numbers, the tips and what you said", expanded=True):
             # the exported report's content; its chart drawn as on the Practise page (a page shows no inline SVG)
             if (tl := _timeline(take)) is not None and tl.times_s:

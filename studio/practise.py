@@ -21,6 +21,7 @@ from voicecoach.takes import StoreError
 from voicecoach.wording import check_specificity
 
 OBJECTIVE_KEY = "practise_objective"
+RECORDER_KEY, UPLOADER_KEY = "practise_recorder", "practise_uploader"
 ss = st.session_state
 
 
@@ -134,9 +135,14 @@ with right:
                           help="The microphone streams to this machine only (no outside server is asked); the "
                                "words appear as they are recognised and, after your request, a counter shows the "
                                "silence you hold. The feedback is ready the moment you stop.")
+    # a widget's state is dropped while another page shows: its key missing means the page was just
+    # opened (or come back to), not that the user cleared a recording to make a new one
+    came_back = RECORDER_KEY not in ss and UPLOADER_KEY not in ss
     if not live_mode:
-        recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000)
-        uploaded = st.file_uploader("…or analyse a recording", type=[x.lstrip(".") for x in AUDIO_MIME])
+        recorded = st.audio_input("Record your ask, then stay silent while you wait for the answer", sample_rate=16000,
+                                  key=RECORDER_KEY)
+        uploaded = st.file_uploader("…or analyse a recording", type=[x.lstrip(".") for x in AUDIO_MIME],
+                                    key=UPLOADER_KEY)
 if live_mode:  # the live recorder runs last on the page: it redraws until Stop
     if store is None:
         st.error(str(store_error))
@@ -154,43 +160,65 @@ for key, widget in (("microphone", recorded), ("upload", uploaded)):
             st.session_state["current"] = key
 current = st.session_state.get("current")
 source = {"microphone": recorded, "upload": uploaded}.get(current)
-if source is None:  # nothing yet, or a new recording under way: no earlier take's results
-    st.info("Record or upload a take to see your pace, pauses, sentence ends and wording.")
-    st.stop()
-if store is None:
-    st.error(str(store_error))
-    st.stop()
-
-data, ext = source.getvalue(), (Path(source.name).suffix or ".wav").lower()
-name = "your recording" if current == "microphone" else " ".join(source.name.split())  # as messages call it
-saved = st.session_state.setdefault("saved_takes", {})  # (input, sha256) -> take id, this session
+results = st.session_state.setdefault("results", {})
+timelines = st.session_state.setdefault("timelines", {})
 # takes this session saved and has not seen analysed to the end: a run interrupted by the next upload
 # (Streamlit stops a run at its next st call) leaves them here, and the next run analyses them
 unanalysed = st.session_state.setdefault("unanalysed", [])
 decoded = None  # the recording decoded by the checks, when it was saved in this run
-try:
-    try:
-        take = store.get(saved[(current, seen[current])])
-    except (KeyError, StoreError):  # not saved yet (or deleted meanwhile): save it before analysis,
-        try:  # unless it can never be analysed (not audio, too long, too short, silent, no speech): refused
-            decoded = check_analysable(data, name=name)
-        except AudioError as exc:
-            _show_error(f"{exc}. Nothing was saved.", name)
-            st.stop()
-        take = store.add(data, source=current, original_name=source.name, objective=objective, ext=ext,
-                         scenario=prep.scenario if prep else None)
-        saved[(current, seen[current])] = take.id  # with the objective it was recorded for
-        if take.status == "pending" and take.id not in unanalysed:
-            unanalysed.append(take.id)
-except StoreError as exc:
-    st.error(str(exc))
+LAST = "practise_last"  # (take id, source, file name) of the result shown last: shown again on coming back
+last = st.session_state.get(LAST)
+if store is None:
+    st.error(str(store_error))
     st.stop()
-st.html(plain(f"Showing take {take.id}: "
-              + ("your recording" if current == "microphone" else f"the file {source.name}")
-              + f", saved {fmt_when(take.created_at)}.", muted=True))
+if source is None:  # nothing recorded yet, back from another page (the last result), or a new recording under way
+    try:
+        shown = store.get(last[0]) if came_back and last and last[0] in results else None
+    except StoreError:  # deleted meanwhile
+        shown = None
+    if shown is None:  # cleared to record again, or deleted meanwhile: the last result is not shown any more
+        st.session_state.pop(LAST, None)
+        st.info("Record or upload a take to see your pace, pauses, sentence ends and wording.")
+        st.stop()
+    take, current, original = shown, last[1], last[2]
+    try:
+        path = store.audio_path(take)
+        data, ext = path.read_bytes(), path.suffix.lower()
+    except (StoreError, OSError):
+        data, ext = None, ".wav"
+    name = "your recording" if current == "microphone" else " ".join((original or "").split())
+    st.html(plain(f"Your last take, {take.id}: "
+                  + ("your recording" if current == "microphone" else f"the file {original}")
+                  + f", saved {fmt_when(take.created_at)}. Record or upload again for a new one.", muted=True))
+else:
+    take = None
 
-results = st.session_state.setdefault("results", {})
-timelines = st.session_state.setdefault("timelines", {})
+if take is None:  # a recording in a widget: saved (once) before it is analysed
+    data, ext = source.getvalue(), (Path(source.name).suffix or ".wav").lower()
+    name = "your recording" if current == "microphone" else " ".join(source.name.split())  # as messages call it
+    saved = st.session_state.setdefault("saved_takes", {})  # (input, sha256) -> take id, this session
+    decoded = None  # the recording decoded by the checks, when it was saved in this run
+    try:
+        try:
+            take = store.get(saved[(current, seen[current])])
+        except (KeyError, StoreError):  # not saved yet (or deleted meanwhile): save it before analysis,
+            try:  # unless it can never be analysed (not audio, too long, too short, silent, no speech): refused
+                decoded = check_analysable(data, name=name)
+            except AudioError as exc:
+                _show_error(f"{exc}. Nothing was saved.", name)
+                st.stop()
+            take = store.add(data, source=current, original_name=source.name, objective=objective, ext=ext,
+                             scenario=prep.scenario if prep else None)
+            saved[(current, seen[current])] = take.id  # with the objective it was recorded for
+            if take.status == "pending" and take.id not in unanalysed:
+                unanalysed.append(take.id)
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.html(plain(f"Showing take {take.id}: "
+                  + ("your recording" if current == "microphone" else f"the file {source.name}")
+                  + f", saved {fmt_when(take.created_at)}.", muted=True))
+
 failed = st.session_state.setdefault("failed", {})  # take id -> why its analysis failed
 if take.id in failed:
     _show_error(failed[take.id], name)
@@ -226,6 +254,7 @@ if take.id not in results:
         st.stop()
 a = results[take.id]
 _catch_up(store, unanalysed, shown=take.id)
+st.session_state[LAST] = (take.id, current, None if current == "microphone" else source.name if source else last[2])
 
 for w in getattr(a, "warnings", ()):
     st.warning(w.message)
@@ -252,7 +281,7 @@ with tips_col:
         st.html(tip_html(tip))
         if st.button("Play this moment", key=f"play-{take.id}-{i}", icon=":material/play_arrow:"):
             st.session_state["playing"] = playing = (take.id, i)
-        if playing == (take.id, i):
+        if playing == (take.id, i) and data is not None:
             st.audio(data, format=AUDIO_MIME.get(ext, "audio/wav"), start_time=tip.play_start_s,
                      end_time=tip.play_end_s, autoplay=True)
     if not a.feedback:

@@ -59,7 +59,15 @@ if kind == "practice":
         st.stop()
     by_take = {t.id: t for t in takes}
     take_id = st.selectbox("Take", list(by_take), format_func=lambda i: _take_name(by_take[i]))
-    lines = beside(take_facts(by_take[take_id].analysis, objective=objective, questions=planned_questions))
+    try:
+        facts = take_facts(by_take[take_id].result, objective=objective, questions=planned_questions)
+    except (ValueError, KeyError, TypeError, IndexError):
+        st.warning("The saved analysis of this take cannot be read: analyse it again on the Takes page.")
+        _show_past(store)
+        st.stop()
+    for w in facts.warnings:  # the numbers beside the questions may not hold: say why first
+        st.warning(w, icon=":material/warning:")
+    lines = beside(facts)
 else:
     take_id, lines = None, meeting_beside(objective, questions=planned_questions)
 

@@ -31,7 +31,7 @@ def test_json_contract(take):
     a, truth = take
     d = json.loads(json.dumps(a.to_dict()))
     assert CONTRACT <= d.keys()
-    assert d["schema_version"] == 1 and d["model"] == "tiny.en"
+    assert d["schema_version"] == 2 and d["model"] == "tiny.en"
     assert d["duration_s"] == pytest.approx(truth.duration_s, abs=0.01)
     assert {"text", "start", "end"} <= d["words"][0].keys()
     for s in d["sentences"]:
