@@ -33,11 +33,13 @@ sysdeps-run:
 sysdeps-test:
 	@scripts/sysdeps.sh $(TEST_PKGS)
 
-# Word error rate of the speech model on the real clips in ../shared/fixtures/speech
+# Word error rate of the speech model on the real clips in ../shared/fixtures/speech; then the ask
+# (requests found and kept whole, false vague tips, waits, real final words faded by 12 dB)
 eval: sysdeps-test setup
 	$(BIN)/python scripts/eval_wer.py
 	$(BIN)/python scripts/eval_wording.py
 	$(BIN)/python scripts/eval_longform.py
+	$(BIN)/python scripts/eval_ask.py
 
 # Accuracy of the measurements against synthetic takes of known truth, then speed and memory
 # against plain faster-whisper on takes of 30 s to 20 min (bench/bench_speed.py --quick: 30 s, 60 s)
