@@ -306,3 +306,42 @@ def test_scripts_are_data():
     with pytest.raises(ScriptError, match="unknown placeholder"):
         parse_script('start = "a"\n[steps.a]\nmoment = "opening"\nline = "Hi {boss}"\nchecks = []',
                      name="x.toml", title="x", objective="", priorities=())
+
+
+@pytest.fixture(scope="session")
+def joe_wavs(tmp_path_factory):
+    """The course's strong and weak replies in Piper's neural voice joe (tests/voices.py)."""
+    from voices import build_ask
+
+    folder = tmp_path_factory.mktemp("joe")
+    out = {}
+    for name in {n.format(sid="course") for p in ("strong", "weak") for n in PATHS[p]["replies"]}:
+        y, _ = build_ask(REPLIES[name], voice="joe")
+        (path := folder / f"{name}.wav").write_bytes(to_wav_bytes(y))
+        out[name] = path
+    return out
+
+
+def test_piper_voice_strong_path_through_the_cli(joe_wavs, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    turns = [a for name in PATHS["strong"]["replies"] for a in ("--turn", str(joe_wavs[name.format(sid="course")]))]
+    assert cli.main(["rehearse", "--scenario", "course", *turns, "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    detail = [(m["you"]["transcript"], m["checks"]) for m in d["moments"]]
+    assert [m["step"] for m in d["moments"]] == PATHS["strong"]["steps"], detail
+    assert _verdicts(d) == PATHS["strong"]["checks"], detail
+    assert d["outcome"] == "agreed"
+
+
+def test_piper_voice_weak_path(joe_wavs, whisper):
+    from voicecoach.analysis import analyse
+
+    script = load_script("course")
+    rehearsal = Rehearsal(script)
+    for name in PATHS["weak"]["replies"]:
+        rehearsal.answer(analyse(joe_wavs[name], objective=script.objective))
+    d = rehearsal.result().to_dict()
+    detail = [(m["you"]["transcript"], m["checks"]) for m in d["moments"]]
+    assert [m["step"] for m in d["moments"]] == PATHS["weak"]["steps"], detail
+    assert _verdicts(d) == PATHS["weak"]["checks"], detail
+    assert d["outcome"] == "not_yet"
