@@ -345,3 +345,60 @@ def test_piper_voice_weak_path(joe_wavs, whisper):
     assert [m["step"] for m in d["moments"]] == PATHS["weak"]["steps"], detail
     assert _verdicts(d) == PATHS["weak"]["checks"], detail
     assert d["outcome"] == "not_yet"
+
+
+def _turn(step: str, **met) -> "Turn":
+    from voicecoach.conversation import Turn
+    from voicecoach.verdict import Verdict
+
+    return Turn(step=step, moment="", manager="", manager_why="", manager_audio_s=None, you={},
+                checks=tuple(Verdict(code, m, None, "") for code, m in met.items()), next_step=None, branch="")
+
+
+_SPEC, _VAGUE = dict(specific_request=True, wait_held=True), dict(specific_request=False, wait_held=True)
+_GOOD_FB = dict(curious_under_feedback=True, not_defensive=True)
+
+
+@pytest.mark.parametrize("sid", scenario_ids())
+@pytest.mark.parametrize("replies, outcome", [
+    ([("ask", _SPEC), ("pushback", {"incentive_or_pull_after_pushback": True})], "agreed"),
+    ([("ask", _SPEC), ("pushback", {"incentive_or_pull_after_pushback": False}),
+      ("pushback_firm", {"incentive_or_pull_after_pushback": True})], "agreed_with_conditions"),
+    ([("ask", _SPEC), ("pushback", {"incentive_or_pull_after_pushback": False}),
+      ("pushback_firm", {"incentive_or_pull_after_pushback": False})], "not_yet"),
+    # the exit door needs a specific ask: engaging with the concern after a vague one is not enough
+    ([("ask", _VAGUE), ("ask_clarify", _VAGUE), ("pushback", {"incentive_or_pull_after_pushback": True})], "not_yet"),
+    ([("ask", _VAGUE), ("ask_clarify", _SPEC), ("pushback", {"incentive_or_pull_after_pushback": True})], "agreed"),
+], ids=["door-first-time", "door-second-chance", "no-door", "vague-never-agreed", "clarified-then-agreed"])
+def test_branches_from_verdicts(sid, replies, outcome):
+    """The branches as a function of the verdicts alone (a saved conversation replayed): the exit
+    door opens on the behaviour that earns it, and not otherwise."""
+    script = load_script(sid, preparation=PREP)
+    turns = [_turn("opening", contracting=True), _turn("feedback", **_GOOD_FB)]
+    turns += [_turn(step, **met) for step, met in replies]
+    r = Rehearsal(script, turns=turns)
+    assert r.current.step == "close" and r.current.moment == "close"
+    assert r.current.text == script.step("close").line_for(outcome)
+    r = Rehearsal(script, turns=turns + [_turn("close", summarised=True, follow_up_with_time=True,
+                                               closed_briefly=True)])
+    assert r.finished and r.result().outcome == outcome
+    assert [t.next_step for t in r.turns] == [t.step for t in r.turns[1:]] + [None]
+    with pytest.raises(ScriptError, match="does not follow the script"):
+        Rehearsal(script, turns=[turns[0], _turn("ask", **_SPEC)])
+    with pytest.raises(ScriptError, match="the conversation is over"):
+        r.answer(None)
+
+
+def test_cli_resume(wavs, tmp_path, monkeypatch, capsys):
+    """Two replies, then the rest with --resume: the same conversation as all at once."""
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    turns = [a for name in PATHS["strong"]["replies"] for a in ("--turn", str(wavs[name.format(sid="course")]))]
+    assert cli.main(["rehearse", "--scenario", "course", *turns[:4], "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert not first["finished"] and first["outcome"] is None and len(first["moments"]) == 2
+    assert cli.main(["rehearse", "--resume", "1", *turns[4:], "--json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["finished"] and d["outcome"] == "agreed" and _verdicts(d) == PATHS["strong"]["checks"]
+    assert d["moments"][:2] == first["moments"]
+    assert cli.main(["rehearse", "--resume", "1", "--turn", turns[1]]) == 2
+    assert "the conversation ended after 5 replies" in capsys.readouterr().err
