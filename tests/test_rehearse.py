@@ -402,3 +402,15 @@ def test_cli_resume(wavs, tmp_path, monkeypatch, capsys):
     assert d["moments"][:2] == first["moments"]
     assert cli.main(["rehearse", "--resume", "1", "--turn", turns[1]]) == 2
     assert "the conversation ended after 5 replies" in capsys.readouterr().err
+
+
+def test_cli_unusable_data_folder(wavs, tmp_path, monkeypatch, capsys):
+    """A data folder that cannot be used: the conversation is still analysed and judged, and the
+    user is told it is not saved."""
+    (tmp_path / "file").write_text("in the way")
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "file" / "home"))
+    turns = [a for name in PATHS["strong"]["replies"][:2] for a in ("--turn", str(wavs[name]))]
+    assert cli.main(["rehearse", "--scenario", "course", *turns, "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert _verdicts(json.loads(out)) == PATHS["strong"]["checks"][:2]
+    assert "The conversation is not saved." in err and "Saved as" not in err

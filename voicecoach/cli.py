@@ -287,9 +287,12 @@ def _cmd_rehearse(args) -> None:
                              "give one recorded reply per manager line", EXIT_INPUT)
     try:
         store = TakeStore(config.data_home())
+        if store.read_only:
+            print(f"voicecoach: {_printable(store.read_only)}. The conversation is not saved.", file=sys.stderr)
+            store = None
     except StoreError as exc:
         store = None
-        print(f"voicecoach: {exc}. The conversation is not saved.", file=sys.stderr)
+        print(f"voicecoach: {_printable(str(exc))}. The conversation is not saved.", file=sys.stderr)
     from . import conversation_run as run
 
     try:
