@@ -139,7 +139,7 @@ def _end_drop(t: TakeResult, s: CoachSettings) -> Headline:
     x = t.end_drop_sentence
     mine = t.request is not None and x is not None and x.index == t.request.sentence_index
     if v.met is False:
-        verdict = (f"your request fades ({len(faded)} of {len(measured)} ≥ {s.end_drop_db:g} dB)" if mine
+        verdict = ("your request fades" if mine  # short: the pill under the number shows ~25 characters
                    else f"{len(faded)} of {len(measured)} fade (≥ {s.end_drop_db:g} dB)")
     else:
         verdict = f"strong: all under {s.end_drop_db:g} dB"
@@ -177,7 +177,8 @@ def _balance(t: TakeResult, s: CoachSettings) -> Headline:
     help_ = ("Share of your sentence time spent in Push (proposing, reasoning, stating what you expect), "
              "Pull (questions, listening, common ground) and Move Away (a deliberate pause); neutral "
              f"sentences make up the rest. All Push or all Pull over {s.balance_min_sentences} or more "
-             "sentences is flagged: move between them.")
+             "sentences is flagged: move between them. With fewer Push or Pull sentences than that, it is not "
+             "judged.")
     push, pull = t.verdict("push_only"), t.verdict("pull_only")
     status = _status(push, pull)
     if push is not None and push.met is False:
@@ -190,8 +191,7 @@ def _balance(t: TakeResult, s: CoachSettings) -> Headline:
     elif not t.words_trusted:
         verdict = "not judged: see the warnings"
     elif b.push_share or b.pull_share:
-        verdict = (f"only {'Push' if b.push_share else 'Pull'}, in fewer than {s.balance_min_sentences} "
-                   "Push or Pull sentences: too few to judge")
+        verdict = f"only {'Push' if b.push_share else 'Pull'}, too few to judge"  # fewer than the sentences it needs
     else:
         verdict = "no Push or Pull sentence"
     return Headline("balance", "Push / Pull / Move Away", value, verdict, status, help_)
