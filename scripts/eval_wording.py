@@ -10,7 +10,10 @@ and ``blind`` (each written by its own annotator, blind to the rules and to the 
 never trained, tuned on or printed row by row) are only scored. ``blind``, written last, is the
 gate; ``blind_b`` was scored once before the last round of changes and is reported alongside.
 
-Gate (exit status 1 when it fails): on the blind set, tag accuracy and request F1 >= 0.90.
+Gate (exit status 1 when it fails): on the blind set, tag accuracy and request F1 >= 0.90; on
+the focused request blind set (``wording_sets.REQUEST_BLIND_SET``, issue 17: asks for time, own-role
+proposals, compound asks, incentives vs the ask), request F1 >= 0.95 and the incentive told apart
+from the ask (:func:`incentive_split`) >= 0.90 both ways.
 
 Usage: python scripts/eval_wording.py [--errors] [--skip-blind]
   --errors      list the mistakes on the training sets (never the blind set's)
@@ -30,9 +33,12 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from voicecoach.vocabulary import TAGS  # noqa: E402
 from voicecoach.wording import rule_verdict, tag_sentence  # noqa: E402
-from wording_sets import BLIND_SET, EARLIER_BLIND_SET, TRAIN_SETS, Row, load_set  # noqa: E402
+from wording_sets import (  # noqa: E402
+    BLIND_SET, EARLIER_BLIND_SET, REQUEST_BLIND_SET, REQUEST_TUNE_SET, TRAIN_SETS, Row, load_set)
 
 THRESHOLD = 0.90  # the issue's target: tag accuracy and request F1 on sentences not tuned on
+REQUEST_F1_TARGET = 0.95  # issue 17: request F1 on a blind set of asks and their look-alikes
+SPLIT_TARGET = 0.90  # issue 17: the incentive told apart from the ask
 NAMES = {
     "labelled": "the rules' author (trained and tuned on)",
     "independent": "second annotator (trained and tuned on)",
@@ -43,6 +49,8 @@ NAMES = {
     "train_f": "annotator F, casual-speech brief (trained on)",
     "blind_b": "earlier blind set, never trained or tuned on (scored once before the last round)",
     "blind": "final blind set, never trained or tuned on (the gate)",
+    "requests_tune": "issue-17 request set, the request rules were tuned on it (not trained on)",
+    "requests_blind": "issue-17 request blind set, written before tuning, never tuned on (request gate)",
 }
 
 
@@ -113,6 +121,27 @@ def gate(blind: Report | None) -> tuple[bool, list[str]]:
     return all(v >= THRESHOLD for _, v in checks), lines
 
 
+def incentive_split(rows: list[Row], mode: str = "shipped") -> tuple[float, float]:
+    """How well the incentive is told apart from the ask: (share of the rows labelled incentives
+    that are tagged incentives, share of the other requests that are not tagged incentives)."""
+    preds = [(r, predict(r.text, mode)) for r in rows]
+    offers = [p.behaviour == "incentives" for r, p in preds if r.behaviour == "incentives"]
+    asks = [p.behaviour != "incentives" for r, p in preds if r.is_request and r.behaviour != "incentives"]
+    return _ratio(sum(offers), len(offers)), _ratio(sum(asks), len(asks))
+
+
+def request_gate(rep: Report | None, split: tuple[float, float] | None) -> tuple[bool, list[str]]:
+    """The issue-17 gate on the request blind set: request F1 and the incentive split."""
+    if rep is None or split is None:
+        return False, ["  request blind set not scored"]
+    checks = [("request F1", rep.request_f1, REQUEST_F1_TARGET),
+              ("incentives tagged so", split[0], SPLIT_TARGET),
+              ("asks not incentives", split[1], SPLIT_TARGET)]
+    lines = [f"  {name:<20} {value:.3f} >= {target:.2f}  {'ok' if value >= target else 'BELOW'}"
+             for name, value, target in checks]
+    return all(v >= t for _, v, t in checks), lines
+
+
 def ms_per_1000(rows: list[Row], repeats: int = 5) -> float:
     texts = [rows[i % len(rows)].text for i in range(1000)]
     tag_sentence(texts[0])  # load the model once, outside the timing
@@ -168,16 +197,36 @@ def main(argv: list[str] | None = None) -> int:
                   f"shipped (rules + model) {rep.tag_accuracy:.3f}, {rep.request_f1:.3f}\n")
             if name == BLIND_SET:
                 blind = rep
+    req_rep = req_split = None
+    for name in (REQUEST_TUNE_SET,) + (() if args.skip_blind else (REQUEST_BLIND_SET,)):
+        rows = load_set(name)
+        rep, split = evaluate(rows), incentive_split(rows)
+        print(format_report(f"{name} - {NAMES[name]}", rep))
+        print(f"incentive told apart: {split[0]:.3f} of incentives tagged incentives, "
+              f"{split[1]:.3f} of the other asks not tagged incentives")
+        rules = evaluate(rows, "rules")
+        print(f"{name}: rules alone request F1 {rules.request_f1:.3f}; shipped {rep.request_f1:.3f}\n")
+        if args.errors and name == REQUEST_TUNE_SET and rep.errors:
+            print(f"== {name} mistakes (true -> predicted)")
+            for r, p in rep.errors:
+                print(f"  {r.tag}/{r.behaviour}/{int(r.is_request)} -> {p.tag}/{p.behaviour}/{int(p.is_request)}"
+                      f"  {r.text}  [cues: {', '.join(p.cues)}]")
+            print()
+        if name == REQUEST_BLIND_SET:
+            req_rep, req_split = rep, split
     everything = [r for rows in train.values() for r in rows]
     print(f"timing: {ms_per_1000(everything):.1f} ms to tag 1,000 sentences")
     ok, lines = gate(blind)
     print(f"gate (blind set >= {THRESHOLD:.2f}):")
     print("\n".join(lines))
+    rok, rlines = request_gate(req_rep, req_split)
+    print(f"gate (request blind set: request F1 >= {REQUEST_F1_TARGET:.2f}, incentive split >= {SPLIT_TARGET:.2f}):")
+    print("\n".join(rlines))
     if blind is None:
         print("gate: SKIPPED")
         return 2
-    print(f"gate: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    print(f"gate: {'PASS' if ok and rok else 'FAIL'}")
+    return 0 if ok and rok else 1
 
 
 if __name__ == "__main__":

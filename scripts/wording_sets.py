@@ -24,6 +24,20 @@ blind          data/wording_blind.tsv         another annotator, written after t
                                               other sets; never trained or tuned on, never
                                               printed row by row: only scored. The gate.
 =============  =============================  ================================================
+
+Two focused request sets (issue 17) sit beside them in ``REQUEST_FILES``; they are not training
+sets (the shipped model was not retrained on them) and not full-scheme sets (they are mostly asks,
+offers and the look-alikes of both):
+
+===============  ================================  ==============================================
+requests_tune    data/wording_requests_tune.tsv    the request rules' author, office voice: asks
+                                                   for time ("Can I have…"), own-role proposals,
+                                                   compound asks, incentives vs the ask; the
+                                                   rules were tuned on it
+requests_blind   data/wording_requests_blind.tsv   same author, lab/school/cabin-crew voice,
+                                                   written and committed before any tuning; only
+                                                   scored (request F1 gate 0.95)
+===============  ================================  ==============================================
 """
 from __future__ import annotations
 
@@ -47,6 +61,11 @@ FILES = {
     "blind_b": DATA / "wording_blind_b.tsv",
     "blind": DATA / "wording_blind.tsv",
 }
+REQUEST_FILES = {
+    "requests_tune": DATA / "wording_requests_tune.tsv",
+    "requests_blind": DATA / "wording_requests_blind.tsv",
+}
+REQUEST_TUNE_SET, REQUEST_BLIND_SET = "requests_tune", "requests_blind"
 TRAIN_SETS = ("labelled", "independent", "tune_a", "train_c", "train_d", "train_e", "train_f")
 BLIND_SET = "blind"
 EARLIER_BLIND_SET = "blind_b"  # scored once before the last round of changes; still never trained on
@@ -63,7 +82,7 @@ class Row:
 
 def load_set(name: str) -> list[Row]:
     """Rows of one set; raises ValueError naming the line for a label outside the scheme."""
-    path = FILES[name]
+    path = FILES[name] if name in FILES else REQUEST_FILES[name]
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
     rows = []
     for i, rec in enumerate(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE), start=2):

@@ -23,6 +23,7 @@ __all__ = [
     "PULL_VERBS",
     "PROPOSAL_ASK_RE",
     "CONTRACTING_RE",
+    "NOT_A_PAUSE_RE",
     "SELF_PROPOSAL_ASK_RE",
     "INCENTIVE_ASK_RE",
     "WH_START_RE",
@@ -123,6 +124,8 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\b(?:on|off) mute\b|\b(?:un)?mute\b|\byou'?re frozen\b|\bcutting out\b|\byou cut out\b|\bsay that (?:last (?:bit|part) )?again\b",
         r"^(?:hi|hello|hey|morning|good morning|good afternoon|afternoon)\b|\bhow are you(?: doing| keeping| today)?\s*[?.!,]?$",
         r"\bhow (?:was|were) (?:your|the) (?:weekend|holiday|holidays|trip|break|leave|christmas|summer|flight|drive|journey)\b",
+        r"\b(?:can|could|may) i (?:have|get|grab) (?:a |some |a quick )?(?:glass of water|water|coffee|tea|drink|seat|chair|pen|tissue)\b"
+        r"|\b(?:can|could|may) i (?:have|take|get) (?:a )?(?:quick )?look at (?:the|your|my) (?:slides|agenda|notes|doc|document|deck|screen)\b",
         r"\bcongratulations\b|\b(?:parking|car park) (?:spot|space)\b|\bcan you see (?:the|my) (?:doc|document|screen|slides|file|deck)\b",
         r"^(?:let me|i'?ll) (?:just )?(?:put|turn|grab|close|open|shut|find|pull up|get) (?:my|the|us|you)\b(?! (?:\w+ )?(?:for|on|in) (?:the|a) (?:course|role|project|programme|panel))",
     )),
@@ -151,16 +154,25 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"^(?:honestly,? |to be honest,? )?i (?:worry|doubt|wonder whether i)\b",
     )),
     ("involving", False, _c(
+        r"\b(?:can|could|may) i (?:have|get|ask for|grab) your (?:thoughts|view|views|opinion|take|feedback|input|advice|perspective|steer|read)\b",
         _PRE + r"(?:what|where|which|how|why|when|who)(?:'s|'re)?\b(?! if\b| about (?:i|me|we|if|my)\b)[^.?!]*"
         r"\b(?:do|does|did|would) you (?:\w+ )?(?:think|see|want|need|expect|prefer|suggest|recommend|like|say|"
         r"rate|describe|define|measure|look for|value|approach|advise|change|do differently)\b",
+    )),
+    ("incentives", False, _c(  # an explicit exchange beats the polite request around it ("…if you could…, I'll…")
+        r"\bin (?:return|exchange)\b|\bas part of the deal\b",
+        r"\bif you\b(?!(?:'re| are| were)? (?:not|unable)\b| (?:don'?t|can'?t|won'?t|couldn'?t|decide not|say no|need|have any)\b)[^.?!]*?,? "
+        r"(?:and |then )?(?:i'?ll|i will|i can|i could|" + _I_WOULD + r" (?:happily|gladly|also|(?:be )?(?:happy|glad|willing|prepared) to)|"
+        r"i'?m (?:happy|willing|prepared|glad|ready) to)\b(?! (?:need|have to|be able)\b)",
+        r"^(?:please,? )?(?:approve|sign|fund|give|put|send|let|book|enrol|enroll|move|promote)\b[^.?!]*\band (?:i'?ll|i will)\b",
+        r"^should you\b[^.?!]*\b(?:i'?ll|i will|i'?d|i would)\b",
     )),
     ("stating_expectations", True, _c(  # "I'd appreciate it if you…", "it would help if you…": polite requests
         r"\b(?:appreciate it|be (?:grateful|great|good|helpful|ideal|brilliant)|help(?: me)?|mean a lot|make a (?:big |real )?difference)"
         r" if you(?:'d| would| could| can| were| are)?\b",
     )),
     ("incentives", False, _c(
-        r"\bif you\b[^.?!]*\b(?:i'?ll|i will|i can|i'?d be|i would be)\b",
+        r"\bif you\b[^.?!]*\b(?:i'?ll|i will|i can|(?:i'?d|i would) be(?!(?: \w+)? (?:grateful|delighted|thrilled|pleased|chuffed|happy|glad)\b(?! to\b)))\b",
         r"\bin (?:return|exchange)\b|\bas long as\b|\bprovided (?:that )?(?:you|i|the)\b",
         r"\b(?:i'?ll|i will|i'?d|i would|i may|i might)(?: have| need) to (?:consider|start|look|reconsider|leave|move|think about (?:my|other|leaving))\b",
         r"\b(?:other|another|outside|external) (?:offers?|role elsewhere|job)\b|\boffer from\b|\bbeen approached\b",
@@ -177,6 +189,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
     (MODAL_YOU, True, ()),  # "could you <verb> …": see MODAL_YOU_RE and PULL_VERBS
     ("stating_expectations", True, _c(
         _PRE + r"please\b(?! (?:tell|say|explain|share|go on|continue|help me understand))",
+        r"(?:[,;]|\bso|\band|\bnow)(?: so| now| just)? please (?!tell|say|explain|share|go on|continue|help me understand|don'?t|bear with|let me (?:finish|explain))\w+",
         r"\b(?:can|could|may) i (?:get|have|go|attend|join|be|lead|move|start|take part|sign up|ask you to|take|present|do|run|swap|switch|shadow|drop|work|try)\b(?! back)",
         r"\b(?:is it|would it be|will it be|would that be)(?: at all| even| ever)? possible\b|\b(?:any|is there a|is there any) chance\b|\bis there (?:any|a) way\b",
         r"\b(?:any|some|is there any|would there be any|there'?d be any) scope for\b|\bwould i be able to\b",
@@ -325,7 +338,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
 # An offer whose condition is something the manager does or grants is also the ask
 # ("If you approve the course, I'll…", "…if I can go to the conference", "I need an answer soon").
 INCENTIVE_ASK_RE = re.compile(
-    r"\bif you\b(?!(?:'re| are| were)? (?:not|unable)\b| (?:don'?t|can'?t|won'?t|decide not|say no)\b)"
+    r"\bif you\b(?!(?:'re| are| were)? (?:not|unable)\b| (?:don'?t|can'?t|won'?t|couldn'?t|decide not|say no)\b)|^should you\b"
     r"|\bif i (?:can|could|get|got|am given|'m given|was given|were given|'m allowed|am allowed)\b"
     r"|\bif (?:the|my|this|that) (?:\w+ ){0,3}(?:goes through|go through|changes|is approved|gets approved|happens|comes through)\b"
     r"|\bi need (?:an answer|a decision|to hear)\b"
@@ -337,10 +350,21 @@ INCENTIVE_ASK_RE = re.compile(
 SELF_PROPOSAL_ASK_RE = re.compile(
     r"\b(?:how about|what if|why don'?t|suppose|what about) (?:i|me)\b(?! (?:just )?(?:explain|tell|show|ask|check)\b)"
     r"|\blet me (?!(?:just )?(?:know|think|check|explain|finish|say|ask|be|make sure|put it|start|turn|grab|get back)\b)\w+"
-    r"|\b(?:propos\w*|suggest\w*|thinking|idea|plan|proposal)(?: is)?(?: that|:)? i (?:take|run|cover|lead|own|handle|move|go|join|manage|head|step|spend|keep|drop|work|pick)\b"
+    r"|\b(?:propos\w*|suggest\w*|recommend\w*|thinking|idea|plan|proposal)(?: is)?(?: that|:)? i (?:take|run|cover|lead|own|handle|move|go|join|manage|head|step|spend|keep|drop|work|pick|become|act|shadow|start|try|do|present|switch|swap)\b"
+    r"|\b(?:propos\w*|suggest\w*|recommend\w*)(?: is)?(?: that|:)? (?:we|you) (?:\w+ ){1,2}(?:me|my)\b(?! (?:thoughts|mind|head|breath)\b)"
     r"|\bi should be the one\b|\btry me (?:on|in|as|out)\b|\bso i (?:cover|take|lead|run|own|get)\b"
     r"|\bfor me to\b|\b(?:i|me) (?:could|can|should) (?:take|lead|run|own|step|move|go|shadow|spend|join|head|manage|pick|"
     r"act|cover|attend|sit|present|work|switch|swap|drop|start)\b"
+)
+# Time asked for outside the conversation is a request, not a pause: a break from a duty, a career
+# break, minutes at a meeting to present something ("Can I have ten minutes at the all-hands to demo…").
+NOT_A_PAUSE_RE = re.compile(
+    r"\bcareer break\b|\bsabbatical\b"
+    r"|\b(?:break|pause|rest|time-?out|time away|time off)\b (?:from|away from) (?!(?:this|it|here|the conversation|talking|that)\b)"
+    r"|\b(?:minutes?|mins|slot)\b[^.?!]*\b(?:at|in|during|on) (?:the |a |our |next |this |\w+'s )?(?:\w+ )?"
+    r"(?:meeting|all-hands|stand-?up|review|briefing|huddle|session|away-?day|offsite|showcase|forum|board)\b"
+    r"|\b(?:minutes?|mins)\b[^.?!]*\bto (?:present|pitch|demo|show|talk (?:about|through) (?:the|my))\b"
+    r"|\bbreak for (?:\w+ )?(?:weeks|months|a year|a month|a term)\b"
 )
 # Contracting at the start ("What I want out of this conversation is clarity") is not a request.
 CONTRACTING_RE = re.compile(

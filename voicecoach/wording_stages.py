@@ -174,6 +174,8 @@ def stage_verdict(n: str, stage: tuple) -> RuleVerdict | None:
     or None when it does not apply. The marker stages run their function, the others
     :func:`pattern_stage`."""
     behaviour, is_request, patterns = stage
+    if behaviour == "disengaging" and _r.NOT_A_PAUSE_RE.search(n):
+        return None  # time asked for outside the conversation: a request, not a pause
     marker = _MARKER_STAGES.get(behaviour)
     return marker(n) if marker else pattern_stage(n, behaviour, is_request, patterns)
 
