@@ -38,6 +38,7 @@ sysdeps-test:
 eval: sysdeps-test setup
 	$(BIN)/python scripts/eval_wer.py
 	$(BIN)/python scripts/eval_wording.py
+	$(BIN)/python scripts/eval_moves.py
 	$(BIN)/python scripts/eval_longform.py
 	$(BIN)/python scripts/eval_ask.py
 

@@ -510,3 +510,54 @@ def test_vague_words_are_explained_by_kind(text, missing, note):
     assert spec.missing == missing
     got = vague_note(spec) or ""
     assert all(n in got for n in note) and ("not a time" in got) == any("not a time" in n for n in note)
+
+
+# ---- issue 17: the request detector on asks for time, own-role proposals, compound asks, incentives
+
+@pytest.mark.parametrize("text, behaviour, is_request", [
+    # asks for time are requests, not Move Away
+    ("Can I have a break from the support rota next quarter?", "stating_expectations", True),
+    ("Can I have fifteen minutes at Thursday's review to show the prototype?", "stating_expectations", True),
+    ("Can I have a career break in the spring?", "stating_expectations", True),
+    ("Can I have Tuesdays to study for the exam?", "stating_expectations", True),
+    # ...while a pause inside the conversation stays one
+    ("Can I have a minute?", "disengaging", False),
+    ("Can I have a few minutes to think that over?", "disengaging", False),
+    # proposals for the speaker's own role need the manager's yes
+    ("I suggest I take over the release process in June.", "proposing", True),
+    ("I recommend that we move me onto the mobile team.", "proposing", True),
+    ("I recommend I lead the vendor review next quarter.", "proposing", True),
+    # ...a proposal about how the team works asks nothing for the speaker
+    ("I suggest we move the retro to Fridays.", "proposing", False),
+    # a compound sentence whose second half is the ask
+    ("I have enjoyed the platform work, so please approve my move to the platform team from the first of July.",
+     "stating_expectations", True),
+    ("The audit went well, so please put me forward for the senior grade.", "stating_expectations", True),
+    # the incentive told apart from the ask (its condition is the manager's, so it is also a request)
+    ("If you can approve it by Friday, I'll cover the on-call rota.", "incentives", True),
+    ("If you could sign it off, I'd happily mentor the interns.", "incentives", True),
+    ("It would help if you could sign it off, and in return I'll mentor the interns.", "incentives", True),
+    ("Should you approve it, I'd take on the first-aid cover.", "incentives", True),
+    ("If you could approve it by Friday, I'd be grateful.", "stating_expectations", True),
+    ("If you can approve it by Friday, that would be great.", "stating_expectations", True),
+    # asking for the manager's view or for meeting logistics is no request
+    ("Can I have your view on the plan?", "involving", False),
+    ("Can I have a glass of water before we start?", None, False),
+])
+def test_request_detector_issue_17(text, behaviour, is_request):
+    t = tag_sentence(text)
+    assert (t.behaviour, t.is_request) == (behaviour, is_request), (t.behaviour, t.is_request, t.cues, t.source)
+
+
+def test_request_blind_set_meets_the_issue_17_gate():
+    """Request F1 >= 0.95 on the focused request blind set (written before tuning, never tuned on),
+    with incentives tagged incentives and the other asks not; the gate fails when not scored."""
+    ev = _eval_module()
+    rows = ev.load_set(ev.REQUEST_BLIND_SET)
+    rep, split = ev.evaluate(rows), ev.incentive_split(rows)
+    ok, lines = ev.request_gate(rep, split)
+    assert ok, "\n".join(lines)
+    assert rep.request_f1 >= 0.95 and min(split) >= 0.90
+    assert ev.request_gate(None, None)[0] is False
+    ws = _sets_module()
+    assert ev.REQUEST_BLIND_SET not in ws.TRAIN_SETS and ev.REQUEST_TUNE_SET not in ws.TRAIN_SETS
