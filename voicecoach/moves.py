@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from voicecoach.wording_rules import TIME_RE
+from voicecoach.wording_rules import NOT_A_PAUSE_RE, TIME_RE
 from voicecoach.wording_stages import normalise
 
 __all__ = [
@@ -72,7 +72,7 @@ OPEN_QUESTION = Detector(
     positive=_c(
         _PRE + r"(?:what|how|why|which|where|in what way|to what extent)\b",
         r"\b(?:tell|show) me (?:more|about|what|how|why|where)\b|\b(?:walk|talk|take) me through\b",
-        r"\b(?:can|could|would) you (?:say|tell me|talk|explain|expand|elaborate|describe|unpack|give me an example)\b",
+        r"\b(?:can|could|would) you (?:say (?:more|a bit|a little|what|how|why|which)|tell me|talk|explain|expand|elaborate|describe|unpack|give me an example)\b",
         r"\bhelp me understand\b|\bi'?m curious (?:about|what|how|why|to)\b|\bi'?d (?:love|like) to (?:hear|know|understand) (?:more|what|how|why|your)\b",
         r"\bsay (?:a bit |a little )?more\b",
         r"\bi (?:wonder|was wondering|'m wondering) (?:what|how|why|where|which)\b",
@@ -84,7 +84,7 @@ OPEN_QUESTION = Detector(
         r"\b(?:what|how) you'?re (?:saying|telling)\b|\bsounds like\b|\bwhat i'?m hearing\b",
         r"^(?:\w+,? )?(?:when|how soon) (?:can|could|will|would) you\b",
         r"^how (?:are you|was your|is your|'s your)\b|^how'?s (?:it going|things|your)\b",
-        r"\bwhat (?:else )?(?:was|am) i (?:supposed|meant|expected) to\b|\bhow (?:was|am) i (?:supposed|meant|expected) to\b",
+        r"\bwhy (?:is it )?(?:always )?me\b|\bpick(?:s|ing|ed)? on me\b|\bwhat (?:else )?(?:was|am) i (?:supposed|meant|expected) to\b|\bhow (?:was|am) i (?:supposed|meant|expected) to\b",
     ),
 )
 
@@ -97,6 +97,9 @@ SUMMARY = Detector(
         r"\b(?:so )?(?:what )?you'?re (?:saying|telling me)\b|\bwhat you'?re (?:describing|asking for|suggesting)\b",
         r"\bif i(?:'ve| have)? (?:understood|understand|got) (?:you|this|that|it)\b|\bif i understand (?:correctly|rightly)\b",
         r"^(?:so,? )?you'?re (?:worried|concerned|saying|feeling|not convinced|not sure|uneasy|nervous)\b|^(?:so,? )?you (?:feel|think|need|want|see)\b[^.?!]*\b(?:right|fair|correct)\?$",
+        r"\bif i'?m (?:following|reading|hearing) you\b|\bsounds as (?:if|though)\b|\bjust so i'?m clear\b|\bso i'?m clear\b"
+        r"|\b(?:make sure|check|be sure) i'?(?:ve| have)? (?:got|understood|understand)\b|\bfrom your (?:side|point of view|perspective|end),? (?:it'?s|the|you)\b"
+        r"|\bso your (?:main |biggest |real |big )?(?:worry|concern|point|issue|question|priority|fear|view|feeling|sense) is\b",
         r"\b(?:it |that )?(?:seems|looks) like (?:the|your|you)\b|\bthe bottom line is\b|\blet me (?:play|read|say) (?:that|it|this) back\b|\bif i can (?:summari[sz]e|sum up|play)\b",
         r"\b(?:check|test|confirm|make sure) (?:my understanding|(?:that )?i(?:'ve| have)? (?:understood|got (?:it|that|this)))\b",
         r"\bin other words\b|\bto (?:summari[sz]e|sum up|recap)\b|\bin summary\b|\bsumming up\b|\bplay (?:that|it) back\b",
@@ -105,14 +108,17 @@ SUMMARY = Detector(
         r"\bam i right (?:that|in thinking)\b|\byou\b[^?]*\bis that (?:right|fair|a fair summary)\?$|\bdid i get that right\b|\bcorrect me if\b",
         r"^so,? (?:you|for you)(?:'d| would)? (?:feel|think|want|need|see|mean|prefer|are|were|'re)\b",
     ),
-    blockers=_c(r"\bsounds like (?:a |an )?(?:plan|great|good|fun)\b"),
+    blockers=_c(r"\bsounds like (?:a |an )?(?:plan|great|good|fun)\b",
+                r"^(?:\w+,? )?(?:that|it) sounds (?:like|as if) (?:a|an|hard|fun|great|good|a lot|loads|plenty|too much|quite)\b(?![^.?!]*\b(?:you|your)\b)"),
 )
 
 # ---- defensive pushback -------------------------------------------------------------------
 DEFENSIVE = Detector(
     "defensive",
     positive=_c(
-        r"\b(?:that'?s|that is|this is|it'?s|it is) (?:just |really |so |completely |totally )?(?:not fair|unfair|not true|untrue|ridiculous|rubbish|nonsense)\b",
+        r"\b(?:that'?s|that is|this is|it'?s|it is) (?:just |simply |really |so |completely |totally |absolutely |a bit |quite )*(?:not fair|unfair|not true|untrue|ridiculous|rubbish|nonsense|rich|harsh|not right)\b",
+        r"\b(?:not|hardly|never|isn'?t|wasn'?t) (?:my fault|on me|down to me)\b|\bwhy (?:is it )?(?:always )?me\b|\bpick(?:s|ing|ed)? on me\b",
+        r"\b(?:nobody|no one|no-one) (?:ever )?(?:told|explained|showed|trained|warned|said|mentioned|asked)\b",
         r"\b(?:not|wasn'?t|isn'?t) my fault\b|\b(?:wasn'?t|isn'?t|not) (?:down to|on) me\b|\bblame\b",
         _PRE + r"but i\b(?! (?:wonder|hear|take|see|understand|appreciate|'d like to (?:understand|hear|know)|want to understand|also want to|do want|would like|get (?:that|it|your)))",
         r"\b(?:nobody|no one|no-one) (?:ever )?told me\b|\byou never (?:told|said|asked|gave)\b|\bi was never (?:told|given|asked)\b",
@@ -146,13 +152,19 @@ NAMED_PAUSE = Detector(
         r"\b(?:do you mind|would you mind|is it (?:ok|okay|alright)) if we (?:take|have|pause|stop|break)\b",
         r"\bpark (?:this|that|it) for (?:a|ten|five|two|\d+|a few|a couple of) (?:minutes?|moment|second|bit)\b",
         r"\b(?:stop|pause) (?:there|here) for a (?:moment|minute|second|bit)\b|\bi can (?:hear|feel) myself (?:getting|becoming)\b",
+        r"\b(?:need|needs|want|like|take|have|give me|grab)\b (?:just )?(?:a|one|a quick|a short|a brief|a couple of|a few|two|five|ten|some) ?(?:second|sec|moment|minute|breather|break|pause)s?\b",
+        r"\bi(?:'m| am) (?:aware|conscious) (?:that )?i'?m\b|\bi'?m (?:reacting|getting (?:a bit )?(?:defensive|heated|wound up|worked up|cross|rattled))\b[^.?!]*\b(?:so|can we|let me|i'?d like|i need)\b",
+        r"\btake (?:five|ten|two)\b|\bstep (?:away|out|outside)\b|\b(?:stop|pause|leave it) (?:there|here) for (?:now|today)\b",
+        r"\bpick (?:it|this) (?:back )?up (?:on|later|tomorrow|after|next|in)\b|\bcome back to (?:this|it)\b",
     ),
     blockers=_c(
         r"\b(?:break|time) (?:from|off) (?:the |my )?(?:on-?call|nights|rota|shifts?|work|project|team)\b",
         r"\b(?:took|had|taken|last|career) (?:a )?break\b|\bsabbatical\b|\bparental\b",
         r"\bminutes? (?:to|for) (?:present|talk|pitch|speak|show|demo)\b|\bat (?:the|a|our|next) (?:next |team |leadership |weekly |monthly )?(?:meeting|all-hands|huddle|stand-?up|review|call|session|briefing|away-?day)\b|\bto (?:demo|present|pitch|show the)\b",
         r"\b(?:break|time) (?:from|off|away from) (?!this|here|the conversation)\w+",
+        r"\bstep (?:back|away) from (?:the|my|being)\b",
     ),
+    needs=lambda n: not NOT_A_PAUSE_RE.search(n),
 )
 
 # ---- an incentive of value to the manager ---------------------------------------------------
@@ -167,6 +179,8 @@ INCENTIVE = Detector(
         r"\b(?:and|then) " + _OFFER + r" (?:cover|take|train|mentor|run|handle|pick up|write|document|share|teach|stay|commit|make up|lead|own|do)\b[^.?!]*\b(?:for you|for the team|in return|afterwards|after)\b",
         r"\bthat way you(?:'d| would| will|'ll)? (?:get|have)\b",
         r"\bto make (?:it|this|that) (?:work|easier) for (?:you|the team)\b",
+        r"\bif (?:the|my|this|that|it) (?:\w+ ){0,3}(?:gets?|is|goes|comes) (?:approved|signed off|through|agreed|funded)\b[^.?!]*\b" + _OFFER + r" (?!need|have to|be able)\w+",
+        r"^(?:please,? )?(?:give|let|put|send|approve|sign|fund|back|move|make) (?:me|my|it|the)\b[^.?!]*\band " + _OFFER + r" (?!need|have to|be able)\w+",
         _OFFER + r"[^.?!]*\b(?:so (?:that )?(?:nothing|the team|you|there|no one|nobody|we)\b[^.?!]*\b(?:drops|short|won'?t|don'?t|doesn'?t|isn'?t|aren'?t|never|covered|lose|miss)|before i (?:go|leave|move|start))\b",
     ),
     blockers=_c(
@@ -178,7 +192,7 @@ INCENTIVE = Detector(
 
 # ---- evaluating the meeting -----------------------------------------------------------------
 _MEETING = r"(?:this|today|that|it|our chat|this chat|this conversation|the conversation|this meeting|the meeting|our conversation|our meeting|talking (?:this|it) through|this session)"
-_GOOD = (r"(?:useful|helpful|valuable|productive|constructive|worthwhile|good|great|positive|clarifying|"
+_GOOD = (r"(?:(?:one of )?the (?:most|more) )?(?:useful|helpful|valuable|productive|constructive|worthwhile|good|great|positive|clarifying|"
          r"reassuring|encouraging|honest|open|fair|difficult|hard|tough|uncomfortable|frustrating|a good|a great|"
          r"a useful|a really|a very|the most)")
 EVALUATION = Detector(
@@ -187,8 +201,10 @@ EVALUATION = Detector(
         r"\b" + _MEETING + r"(?: was|'s been| has been| have been| felt| turned out)(?: \w+ly| really| very| so| such| genuinely| quite| a| an| actually| more| much)* " + _GOOD + r"\b",
         r"\b(?:i'?ve|i have) (?:got|gotten|taken) (?:a lot|loads|so much|plenty) (?:out of|from) (?:this|today|that|our)\b|\b(?:this|that|today|it)(?:'s| has) (?:really )?helped(?: me)?(?: a lot| loads| enormously)?\b",
         r"\bit'?s been (?:really |so |very )?(?:good|great|helpful|useful) to (?:talk|speak|have this|go through|discuss)\b",
-        r"\bi (?:found|have found|'ve found) " + _MEETING + r"(?: \w+)? (?:really |very |so |genuinely |quite )?(?:useful|helpful|valuable|productive|constructive|reassuring|clarifying|hard|difficult)\b",
-        r"\b(?:really |genuinely )?(?:useful|helpful|productive|good|great|valuable) (?:conversation|chat|meeting|discussion|session|one-to-one|1:1|catch-up)\b",
+        r"\bi(?: found|'ve found| have found) " + _MEETING + r"(?: \w+)? (?:really |very |so |genuinely |quite )?(?:useful|helpful|valuable|productive|constructive|reassuring|clarifying|hard|difficult)\b",
+        r"\b(?:this|that|today|it) went (?:a lot |much |really |so |far |pretty )?(?:better|well)\b",
+        r"\bi (?:really )?(?:appreciated|appreciate|valued|value) (?:the chance|being able|the time|you making|how open|your honesty|you being|this)\b",
+        r"\b(?:really |genuinely )?(?:useful|helpful|productive|good|great|valuable|open|honest|constructive|worthwhile|positive) (?:conversation|chat|meeting|discussion|session|one-to-one|1:1|catch-up)\b",
         r"\bi'?m (?:really )?glad we (?:talked|had this|spoke|did this|sat down)\b|\bi (?:feel|am|'m) (?:much |a lot |so much )?(?:clearer|better|more confident) (?:now|about|after)\b",
         r"\bthat went (?:better|well|really well)\b|\bthanks?,? (?:that|this) (?:was|has been|'s been) (?:really |very |so )?(?:useful|helpful|valuable)\b",
     ),
@@ -203,7 +219,7 @@ EVALUATION = Detector(
 _EXTRA_TIME_RE = re.compile(
     r"\b(?:this (?:afternoon|morning|evening)|end of (?:the )?day|eod|close of play|later today|tonight|"
     r"first thing|within (?:the |a )?(?:hour|day|week)|in (?:a|two|three|\d+) (?:days?|weeks?|months?)|"
-    r"(?:a|one|two|three) weeks? from now|same time next)\b"
+    r"(?:a|one|two|three) weeks? from now|same time next|(?:in )?a fortnight|the week after next|(?:\w+) (?:weeks|months)'? time)\b"
 )
 
 
@@ -214,10 +230,11 @@ def _has_time(n: str) -> bool:
 FOLLOW_UP = Detector(
     "follow_up_with_time",
     positive=_c(
-        r"\b(?:i'?ll|i will|i'?m going to|i can|we'?ll|we will|we'?re going to|you'?ll|you will|let'?s|let me|let us|shall i|shall we|i'?ll make sure)"
+        r"\b(?:i'?ll|i will|i'?m going to|i can|we'?ll|we will|we'?re going to|you'?ll|you will|let'?s|let me|let us|shall i|shall we|can we|could we|i'?ll make sure)"
         r" (?:also |then |just |definitely )?(?:send|email|share|book|schedule|set up|put|write|draft|circulate|follow up|check in|catch up|meet|"
         r"confirm|get back|come back|update|speak|talk|reconvene|review|revisit|look at|forward|pull together|put together|sort|chase|"
-        r"register|sign up|enrol|enroll|apply|call|ping|message|diary|calendar|add|drop|touch base|go through|finalise|finalize|submit|pencil)\b",
+        r"register|sign up|enrol|enroll|apply|call|ring|phone|text|ping|message|diary|calendar|add|drop|touch base|go through|finalise|finalize|submit|pencil|"
+        r"get (?:the|it|this|my|that|a|an)|have (?:another|a) (?:chat|catch-up|look|conversation|meeting|check-in)|regroup|sit down|check)\b",
         r"\b(?:next step|follow-?up|action) (?:is|will be|for me is)\b",
         r"\b(?:i'?ll|i will|we'?ll|we will) (?:make sure|ensure|have|get) (?:the |my |it |that |this |a |an )?[\w' -]{0,40}\b(?:done|documented|finished|ready|sent|to you|written|booked|in)\b",
     ),
@@ -239,7 +256,14 @@ CONTRACTING = Detector(
         r"\b(?:aim|need|have) to (?:finish|stop|wrap up|be done) (?:by|at)\b|\bso we'?re not rushed\b|\bhow much time (?:have|do) (?:we|you)\b",
         r"\bwhat'?s (?:most )?important (?:for|to) you (?:to )?(?:get through|cover|get out of|talk about)\b|\b(?:start|begin) by (?:saying|telling you|explaining) what i'?d like\b",
         r"\bcover (?:two|three|a few|a couple of) things\b|\b(?:first|next) (?:ten|five|fifteen|twenty|few|\d+) minutes on\b|\bthe rest (?:of the time )?on\b",
-        r"\b(?:keep|kept) (?:the )?notes\b|\bwrite up the notes\b|\bput the actions in\b",
+        r"\b(?:keep|kept) (?:the )?notes\b|\bwrite up the notes\b|\bput the actions (?:in|on)\b",
+        r"\b(?:are|is) (?:you|everyone) (?:alright|all right|ok|okay|good|fine) for time\b|\b(?:we said|we agreed|we booked|we'?ve booked|we need|i booked) (?:about |around |roughly )?" + _SPAN + r"\b",
+        r"\b(?:use|spend) (?:today|(?:most of |some of |all of )?(?:this|our|the) (?:time|meeting|session|slot|half hour|hour))\b",
+        r"\b(?:is|was) there anything (?:else )?you(?: want| wanted|'d like| would like)? to (?:cover|add|discuss|talk about|raise|go through|bring up)\b",
+        r"\b(?:get|take) (?:out of|from|away from) (?:this|today|our (?:chat|meeting|conversation|time))\b(?! (?:project|role|team|job))",
+        r"\b(?:write|note|jot) (?:up|down) what we (?:decide|agree|discuss|said)\b|\b(?:notes?|actions?|points)\b[^.?!]*\bas we go\b",
+        r"\b(?:the|an|our|my|your) agenda\b(?! for (?:the|next|tomorrow))|\b(?:taking|take|keep|keeping) (?:the )?minutes\b",
+        r"\b(?:cover|focus on|discuss|get through|talk about|go through|raise)\b[^.?!]{0,40}\b(?:today|this (?:meeting|session|morning|afternoon|time|half hour|hour)|in (?:this|our) (?:time|meeting|session|chat))\b",
         r"\bhow (?:long|much time) (?:do|have) (?:we|you)\b|\b(?:is|are) " + _SPAN + r"(?: still)? (?:ok|okay|enough|alright|fine|still)\b",
         r"\b(?:do|have) (?:you|we) (?:still )?(?:got|have) " + _SPAN + r"\b|\bhard stop\b|\bneed to (?:finish|stop|wrap up) (?:by|at)\b",
         # focus of this meeting
@@ -256,7 +280,7 @@ CONTRACTING = Detector(
     ),
     blockers=_c(
         r"\bfocus on (?:\w+ ){0,3}(?:next|this) (?:year|quarter|month)\b(?![^.?!]*(?:meeting|conversation|today))",
-        r"\b(?:took|made|kept) notes (?:at|in|for|during|on)\b|\btake notes (?:for|at|in) the (?:team|board|client)\b",
+        r"\b(?:took|made|kept) notes (?:at|in|for|during|on)\b|\b(?:notes|minutes) (?:for|at|in|of) the (?:\w+ )?(?:meeting|board|team|site|client|briefing|stand-?up)\b",
     ),
 )
 
