@@ -216,7 +216,9 @@ def test_report_text(takes):
     assert "Path: opening → feedback → feedback_press → ask → ask_clarify → pushback → pushback_firm → close" in text
     assert "[Pull" in text and "[Push" in text and "← request" in text
     assert "Your talk share:" in text
-    assert "Wait after your ask: 0.5 s" in text  # the last ask (after "what exactly?"): spoken into at 0.6 s
+    # the vague ask held the silence (2.6 s at the end of the file); the clarified one was spoken into at 0.6 s
+    assert "Wait after your ask: 2.6 s (still waiting when the turn ended); 0.5 s (at ask_clarify)" in text
+    assert "“What would you like to focus on?”." not in text  # no full stop after a quoted question
 
 
 @pytest.mark.parametrize("sid", scenario_ids())

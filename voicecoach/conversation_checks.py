@@ -68,7 +68,7 @@ def _q(text: str) -> str:
 def _contracting(t: TakeResult, s: CheckSettings) -> Verdict:
     hits = _found(t, "contracting")
     if hits:
-        return _v("contracting", True, hits[0][1], f"You agreed how to work together: {_q(hits[0][1])}.")
+        return _v("contracting", True, hits[0][1], f"You agreed how to work together: {_q(hits[0][1])}")
     return _v("contracting", False, None,
               "You went straight in. Agree the meeting first: how long you both have, what each of you wants "
               "to focus on (“what would you like to cover?”), or how you will record what you agree.")
@@ -79,7 +79,7 @@ def _curious(t: TakeResult, s: CheckSettings) -> Verdict:
     if hits:
         how = {"open_question": "an open question", "summary": "a summary of what you heard",
                "named_pause": "a named pause"}[hits[0][0]]
-        return _v("curious_under_feedback", True, hits[0][1], f"You met the feedback with {how}: {_q(hits[0][1])}.")
+        return _v("curious_under_feedback", True, hits[0][1], f"You met the feedback with {how}: {_q(hits[0][1])}")
     return _v("curious_under_feedback", False, None,
               "You did not explore the feedback. Ask an open question (“What did you notice?”) or say back what "
               "you heard (“It sounds like…”) before you answer it.")
@@ -102,7 +102,7 @@ def _specific_request(t: TakeResult, s: CheckSettings) -> Verdict:
                   "No request was heard. Say the action you want from your manager, what exactly, and by when.")
     spec = r.specificity
     if spec is not None and spec.is_specific:
-        return _v("specific_request", True, r.text, f"A specific ask: {_q(r.text)}.", start_s=r.start_s, end_s=r.end_s)
+        return _v("specific_request", True, r.text, f"A specific ask: {_q(r.text)}", start_s=r.start_s, end_s=r.end_s)
     names = {"action": "a concrete action", "object": "what exactly", "time": "a time"}
     gaps = " and ".join(names[k] for k in (spec.missing if spec else ())) or "a concrete action"
     vague = f" (“{spec.vague_terms[0]}” is vague)" if spec and spec.vague_terms else ""
@@ -137,7 +137,7 @@ def _incentive_or_pull(t: TakeResult, s: CheckSettings) -> Verdict:
         n, text = hits[0]
         how = ("offered something of value to them" if n == "incentive"
                else "explored their concern" if n == "open_question" else "showed you heard their concern")
-        return _v("incentive_or_pull_after_pushback", True, text, f"You {how}: {_q(text)}.")
+        return _v("incentive_or_pull_after_pushback", True, text, f"You {how}: {_q(text)}")
     return _v("incentive_or_pull_after_pushback", False, None,
               "Pushing harder does not move a no. Offer something they value (“If you approve it, I'll…”) or ask "
               "about their concern (“What would make this work for you?”).")
@@ -146,7 +146,7 @@ def _incentive_or_pull(t: TakeResult, s: CheckSettings) -> Verdict:
 def _summarised(t: TakeResult, s: CheckSettings) -> Verdict:
     hits = _found(t, "summary")
     if hits:
-        return _v("summarised", True, hits[0][1], f"You summarised the outcome: {_q(hits[0][1])}.")
+        return _v("summarised", True, hits[0][1], f"You summarised the outcome: {_q(hits[0][1])}")
     return _v("summarised", False, None,
               "Close by summarising what you agreed (“So we have agreed that…”), so you both leave with the same picture.")
 
@@ -154,7 +154,7 @@ def _summarised(t: TakeResult, s: CheckSettings) -> Verdict:
 def _follow_up(t: TakeResult, s: CheckSettings) -> Verdict:
     hits = _found(t, "follow_up_with_time")
     if hits:
-        return _v("follow_up_with_time", True, hits[0][1], f"A follow-up with a time: {_q(hits[0][1])}.")
+        return _v("follow_up_with_time", True, hits[0][1], f"A follow-up with a time: {_q(hits[0][1])}")
     return _v("follow_up_with_time", False, None,
               "Name the next step and when (“I'll send you the details by Friday”).")
 

@@ -65,9 +65,11 @@ def render_text(r: ConversationResult) -> str:
     if s.talk_share is not None:
         out.append(f"Your talk share: {s.talk_share:.0%} ({s.user_speaking_s:.0f} s you, "
                    f"{s.manager_speaking_s:.0f} s your manager)")
-    if s.wait_after_ask_s is not None:
-        out.append(f"Wait after your ask: {s.wait_after_ask_s:.1f} s"
-                   + (" (still waiting when the turn ended)" if s.still_waiting else ""))
+    waits = [(t.step, t.you["request"]) for t in r.turns if t.moment == "ask" and t.you.get("request")]
+    if waits:
+        out.append("Wait after your ask: " + "; ".join(
+            f"{w['pause_after_s']:.1f} s" + (" (still waiting when the turn ended)" if w.get("still_waiting") else "")
+            + ("" if step == "ask" else f" (at {step})") for step, w in waits))
     pace = "–" if s.speaking_wpm is None else f"{s.speaking_wpm:.0f} words/min"
     drop = "–" if s.end_drop_db is None else f"{s.end_drop_db:+.1f} dB (median over your sentences)"
     out.append(f"Delivery over all your turns: pace {pace}; sentence ends {drop}")
