@@ -40,6 +40,8 @@ REPLIES = {
     "fb_curious": [S("That is useful to hear."), Q(0.4), S("What did you notice in those meetings?"), Q(0.8)],
     "fb_defensive": [S("That's not fair."), Q(0.3), S("But I had to cover for two people."), Q(0.8)],
     "fb_still_defensive": [S("I still think it was not my fault."), Q(0.8)],
+    "fb_named_pause": [S("I notice I am getting defensive."), Q(0.4), S("Give me a moment, and then I would like to "
+                       "explore this with you."), Q(0.8)],
     "fb_summary": [S("It sounds like this keeps coming up, and it matters to you."), Q(0.8)],
     "ask_vague_short": [S("I would appreciate your support with my development."), Q(0.5),
                         S("It really matters to me."), Q(0.8)],
@@ -416,3 +418,18 @@ def test_cli_unusable_data_folder(wavs, tmp_path, monkeypatch, capsys):
     out, err = capsys.readouterr()
     assert _verdicts(json.loads(out)) == PATHS["strong"]["checks"][:2]
     assert "The conversation is not saved." in err and "Saved as" not in err
+
+
+def test_named_pause_under_feedback(takes):
+    """A deliberate, named pause is a good answer to feedback (a Move Away, not defensiveness): the
+    manager moves on to the ask. Negative control: the defensive reply makes the manager press."""
+    for reply, met, step in (("fb_named_pause", True, "ask"), ("fb_defensive", False, "feedback_press")):
+        r = Rehearsal(load_script("stretch_role"))
+        r.answer(takes("open_contract", "stretch_role"))
+        tr = r.answer(takes(reply, "stretch_role"))
+        assert {v.code: v.met for v in tr.checks} == {"curious_under_feedback": met, "not_defensive": met}, \
+            (tr.take.transcript, tr.checks)
+        assert tr.next_line.step == step
+        if met:
+            assert "a named pause" in tr.checks[0].explanation
+            assert any(x.tag == "move_away" for x in tr.take.sentences), [(x.text, x.tag) for x in tr.take.sentences]
