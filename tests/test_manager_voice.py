@@ -215,3 +215,132 @@ def test_same_audio_as_piper(tmp_path):
     other, _ = mv.synthesize(LINES[1], options=mv.VoiceOptions(noise_scale=0, noise_w=0, sentence_silence_s=0))
     m = min(len(other), len(theirs))
     assert np.abs(other[:m] / np.abs(other).max() - b[:m]).max() > 0.1
+
+
+# --- the CLI's microphone mode: the manager through the speakers, each reply ended by a silence --------
+# A stand-in for the sounddevice module (no sound card here): it plays nothing and its microphone
+# gives a prepared reply, then room-quiet silence, as fast as it is read. Everything else is real:
+# the voice, Silero's end-of-turn decision, the analysis, the engine and the store.
+
+def _reply_samples(parts):
+    from synth import Silence, Speech, build_take
+
+    y, _ = build_take([Speech(p) if isinstance(p, str) else Silence(p) for p in parts], lead_s=0.5)
+    return y
+
+
+class _FakeSD:
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self, replies=(), *, broken: bool = False):
+        self.replies, self.broken, self.played, self.recorded_s = list(replies), broken, [], []
+
+    def play(self, y, sr):
+        self.played.append(len(y) / sr)
+
+    def wait(self):
+        pass
+
+    def InputStream(self, *, samplerate, channels, dtype, blocksize, callback):  # noqa: N802
+        if self.broken:
+            raise self.PortAudioError("Error querying device -1")
+        return _FakeStream(self, self.replies.pop(0), blocksize, callback)
+
+
+class _FakeStream:
+    def __init__(self, sd, y, blocksize, callback):
+        import threading
+
+        self.sd, self.y, self.n, self.callback = sd, y, blocksize, callback
+        self.stop, self.thread = threading.Event(), threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        rng, i = np.random.default_rng(7), 0
+        while not self.stop.is_set():
+            block = self.y[i:i + self.n]
+            if len(block) < self.n:  # after the reply: a quiet room
+                block = np.concatenate([block, rng.normal(0, 3e-4, self.n - len(block)).astype(np.float32)])
+            self.callback(block[:, None], self.n, None, None)
+            i += self.n
+            self.stop.wait(0.002)
+        self.sd.recorded_s.append(i / 16000)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
+STRONG = [
+    ["Thanks for making time. I would like us to agree on my development plan today.", 0.4,
+     "What would you like to focus on, and do we have half an hour?"],
+    ["Thank you for telling me. Can you tell me more about what the team needed from those updates?"],
+    ["Please book me on the leadership course for the April intake."],
+    ["I understand. If you approve it, I will cover the planning meetings myself in March.", 0.4,
+     "What would make this work for you?"],
+    ["So we agreed you will enrol me on the course this week. This was a useful meeting.", 0.4,
+     "I will send you a summary by Friday."],
+]
+
+
+@pytest.mark.parametrize("end_silence_s", [1.2, 2.3], ids=["reply", "after-the-ask"])
+def test_a_silence_ends_the_turn(end_silence_s):
+    from voicecoach.cli import _TurnEnd
+
+    y = np.concatenate([_reply_samples(["Thank you for telling me.", 0.6, "What did the team need?"]),
+                        np.zeros(16000 * 6, np.float32)])
+    end, n = _TurnEnd(end_silence_s=end_silence_s), 800
+    stop = next(i + n for i in range(0, len(y), n) if end.feed(y[i:i + n])) / 16000
+    speech_end = end.vad.regions[-1].end_s
+    assert len(end.vad.regions) >= 2  # the 0.6 s pause between the sentences did not end it
+    assert end_silence_s <= stop - speech_end <= end_silence_s + 0.15, (stop, speech_end)
+
+
+def test_no_speech_ends_the_turn_at_the_limit():
+    from voicecoach.cli import _TurnEnd
+
+    end = _TurnEnd(end_silence_s=1.2, no_speech_s=2.0)
+    fed = 0
+    while not end.feed(np.zeros(800, np.float32)):
+        fed += 800
+        assert fed < 16000 * 3
+    assert 1.9 <= end.vad.processed_s <= 2.1
+
+
+@pytest.mark.slow
+def test_cli_microphone_conversation(tmp_path, monkeypatch, capsys, whisper):
+    from voicecoach.cli import main
+    from voicecoach.takes import TakeStore
+
+    sd = _FakeSD([_reply_samples(r) for r in STRONG])
+    monkeypatch.setitem(sys.modules, "sounddevice", sd)
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    assert main(["rehearse", "--scenario", "course"]) == 0
+    out, err = capsys.readouterr()
+    assert len(sd.played) == 5 and min(sd.played) > 1.0  # each manager line spoken, the close included
+    assert "Manager (ask): Right. So what is it you would like from me?" in err
+    assert "hold the silence" in err
+    store = TakeStore(tmp_path / "home")
+    conv = store.conversations()[0]
+    assert conv.status == "done" and conv.outcome == "agreed", conv.outcome
+    turns = store.conversation_turns(conv.id)
+    assert [t.moment for t in turns] == ["opening", "feedback", "ask", "pushback", "close"]
+    assert {t.source for t in turns} == {"microphone"}
+    wait = next(v for v in turns[2].turn["checks"] if v["code"] == "wait_held")
+    assert wait["met"] is True and wait["value"] >= 2.0, wait  # the turn ran on until the wait had passed
+    assert all(t.manager_audio_s > 1.0 for t in turns)
+    assert "contracting" in out and "wait_held" in out  # the report on stdout
+
+
+def test_cli_microphone_missing_is_exit_4(tmp_path, monkeypatch, capsys):
+    from voicecoach.cli import main
+
+    monkeypatch.setitem(sys.modules, "sounddevice", _FakeSD(broken=True))
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    assert main(["rehearse", "--scenario", "course"]) == 4
+    err = capsys.readouterr().err
+    assert err.count("\n") >= 1 and "no microphone could be opened" in err and "Traceback" not in err

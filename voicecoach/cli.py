@@ -361,11 +361,128 @@ def _rehearse_unsaved(args, script) -> None:
 
 
 def _rehearse_microphone(args, script, store) -> None:
-    """``rehearse --scenario ID`` with no ``--turn``: the manager speaks through the speakers and each
-    reply is recorded from the microphone. The hook for the microphone mode (built on
-    :mod:`voicecoach.conversation_run` and :mod:`voicecoach.manager_voice`)."""
-    raise _UserError("the microphone mode of `voicecoach rehearse` is not available yet; give one recorded reply "
-                     "per manager line with --turn FILE", EXIT_INPUT)
+    """``rehearse --scenario ID`` with no ``--turn``: the manager speaks through the speakers
+    (:mod:`voicecoach.manager_voice`; the line is printed too) and each reply is recorded from the
+    microphone until a silence ends it; after the ask, only once the wait target has passed. Each
+    reply is saved, analysed and judged (:mod:`voicecoach.conversation_run`) before the manager answers."""
+    from . import conversation_run as run
+    from .audio import AudioError
+    from .conversation_report import render_text
+    from .rehearse import Rehearsal
+
+    try:
+        import sounddevice as sd
+    except OSError as exc:  # libportaudio missing
+        raise _UserError(f"cannot use the microphone ({exc}); install libportaudio2 (`make run` does)", EXIT_MIC) from None
+    session = run.start(store, args.scenario, preparation=store.current_preparation()) if store is not None \
+        else run.Session(None, Rehearsal(script))
+    rehearsal = session.rehearsal
+    print(f"{script.title}. Your objective: {script.objective}\nEach reply ends when you stay silent; "
+          "Ctrl+C stops (the conversation so far is saved).", file=sys.stderr)
+    try:
+        while not rehearsal.finished:
+            line = rehearsal.current
+            print(f"\nManager ({line.moment}): {line.text}", file=sys.stderr)
+            spoken_s = _say(sd, line.text)
+            end_s = rehearsal.settings.wait_target_s + 0.3 if line.moment == "ask" else _TURN_END_S
+            if line.moment == "ask":
+                print(f"State what you want, then hold the silence: the manager answers after "
+                      f"{rehearsal.settings.wait_target_s:g} s.", file=sys.stderr)
+            print("Your reply (speak now)…", file=sys.stderr, flush=True)
+            data = _record_turn(sd, end_silence_s=end_s)
+            try:
+                if store is None:
+                    rehearsal.answer(run.analyse_reply(data, script=script, model=args.model),
+                                     manager_audio_s=spoken_s)
+                else:
+                    run.reply(store, session, data, model=args.model, manager_audio_s=spoken_s, source="microphone")
+            except AudioError as exc:
+                print(f"voicecoach: {_printable(str(exc))}. Reply again.", file=sys.stderr)
+                continue
+            t = rehearsal.turns[-1]
+            print(f"You: {_printable((t.you or {}).get('transcript', ''))}  "
+                  + "  ".join(f"{'✓' if v.met else '✗' if v.met is False else '?'} {v.code}" for v in t.checks),
+                  file=sys.stderr)
+    except KeyboardInterrupt:
+        if store is not None:
+            print(f"\nStopped. Go on later with `voicecoach rehearse --resume {session.conversation.id} --turn FILE`.",
+                  file=sys.stderr)
+        raise
+    _print_conversation(rehearsal, as_json=args.json, render=render_text)
+    if store is not None:
+        print(f"Saved as conversation {session.conversation.id} in {_printable(str(store.home))}", file=sys.stderr)
+
+
+_TURN_END_S = 1.2  # a silence this long ends a reply (after the ask: the wait target and a little more)
+_TURN_MAX_S = 120.0  # the longest reply recorded
+_TURN_NO_SPEECH_S = 30.0  # a reply that has not started by then ends (the analysis says nothing was heard)
+
+
+def _say(sd, text: str) -> float | None:
+    """The manager's line through the speakers; its length in seconds (None when it could not be rendered)."""
+    import soundfile
+
+    from . import manager_voice as mv
+
+    try:
+        r = mv.render(text)
+    except mv.VoiceError as exc:
+        print(f"voicecoach: the manager cannot be heard ({_printable(str(exc))}); read the line above.", file=sys.stderr)
+        return None
+    if r.fallback:
+        print(f"(espeak-ng speaks: {_printable(r.fallback)})", file=sys.stderr)
+    y, sr = soundfile.read(str(r.path), dtype="float32")
+    try:
+        sd.play(y, sr)
+        sd.wait()
+    except sd.PortAudioError as exc:
+        print(f"voicecoach: no speakers could be opened ({exc}); read the line above.", file=sys.stderr)
+    return r.duration_s
+
+
+class _TurnEnd:
+    """Decides, block by block, when a reply is over: speech heard (Silero, as the analysis hears
+    it) and then ``end_silence_s`` without speech; or ``max_s`` in all; or no speech by ``no_speech_s``."""
+
+    def __init__(self, *, end_silence_s: float, max_s: float = _TURN_MAX_S, no_speech_s: float = _TURN_NO_SPEECH_S):
+        from .live_vad import StreamingVad
+
+        self.vad, self.end_silence_s, self.max_s, self.no_speech_s = StreamingVad(), end_silence_s, max_s, no_speech_s
+
+    def feed(self, block) -> bool:
+        self.vad.push(block)
+        now, regions = self.vad.processed_s, self.vad.regions
+        if now >= self.max_s or (not regions and now >= self.no_speech_s):
+            return True
+        return bool(regions) and not self.vad.speaking and now - regions[-1].end_s >= self.end_silence_s
+
+
+def _record_turn(sd, *, end_silence_s: float) -> bytes:
+    """One reply from the microphone, 16 kHz mono, until :class:`_TurnEnd` says it is over."""
+    import queue
+
+    import numpy as np
+
+    from .audio import SR, to_wav_bytes
+
+    blocks: queue.Queue = queue.Queue()
+    end = _TurnEnd(end_silence_s=end_silence_s)
+    got = []
+    try:
+        with sd.InputStream(samplerate=SR, channels=1, dtype="float32", blocksize=SR // 20,
+                            callback=lambda block, frames, when, status: blocks.put(block[:, 0].copy())):
+            while True:
+                try:
+                    b = blocks.get(timeout=5.0)
+                except queue.Empty:
+                    raise _UserError("the microphone sends no sound; check that it is plugged in and not muted",
+                                     EXIT_MIC) from None
+                got.append(b)
+                if end.feed(b):
+                    break
+    except sd.PortAudioError as exc:
+        raise _no_microphone(exc) from None
+    return to_wav_bytes(np.concatenate(got))
 
 
 def _cmd_models(args) -> None:
