@@ -226,6 +226,42 @@ def test_cli_analysis_stays_on_this_machine(tmp_path):
 
 
 @pytest.mark.slow
+def test_cli_rehearsal_stays_on_this_machine(tmp_path):
+    """A whole rehearsal from recorded replies (the CLI with --turn files), then the manager's lines
+    rendered by the neural voice (onnxruntime) into the data folder: nothing leaves the machine."""
+    from synth import Silence, Speech, build_take, to_wav_bytes
+
+    replies = [["Thanks for making time. What would you like to focus on today?"],
+               ["Thank you for telling me. Can you tell me more about what the team needed?"],
+               ["Please book me on the leadership course for the April intake.", 2.5],
+               ["If you approve it, I will cover the planning meetings myself in March."],
+               ["So we agreed on the course. I will send you a summary by Friday."]]
+    files = []
+    for i, parts in enumerate(replies):
+        y, _ = build_take([Silence(p) if isinstance(p, float) else Speech(p) for p in parts] + [Silence(0.6)])
+        files.append(tmp_path / f"turn{i}.wav")
+        files[-1].write_bytes(to_wav_bytes(y))
+    proc, trace, home = trace_cli(tmp_path, [sys.executable, "-m", "voicecoach", "rehearse", "--scenario", "course",
+                                             "--json", *[a for f in files for a in ("--turn", str(f))]])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert len(result["moments"]) == 5 and result["finished"]
+    assert "+++ exited with 0 +++" in trace
+    assert outbound(trace) == []
+    log = tmp_path / "voice.trace"
+    lines = [m["manager"] for m in result["moments"]]
+    voice = subprocess.run(_strace(log) + [sys.executable, "-c", "import sys; from voicecoach import manager_voice as mv; "
+                                           "print(*[mv.render(t).engine for t in sys.argv[1:]])", *lines],
+                           env=_clean_env(home), capture_output=True, text=True, timeout=300)
+    assert voice.returncode == 0, voice.stderr[-2000:]
+    assert voice.stdout.split() == ["piper"] * len(lines)  # the neural voice, from the installed package
+    assert len(list((home / "voicecoach" / "voice").glob("*.wav"))) == len(set(lines))
+    trace = log.read_text()
+    assert "+++ exited with 0 +++" in trace and outbound(trace) == []
+    assert _telemetry_files(home) == []
+
+
+@pytest.mark.slow
 def test_studio_analysis_stays_on_this_machine(tmp_path):
     text, requested, trace, home, port = trace_app(tmp_path)
     assert "What you said" in text and "leadership course" in text.lower()
