@@ -119,30 +119,33 @@ def _eval_moves():
     return mod
 
 
-def test_labelled_sets_are_valid_and_the_blind_set_is_not_the_tune_set():
+def test_labelled_sets_are_valid_and_no_blind_sentence_is_in_the_tune_set():
     ev = _eval_moves()
-    tune, blind = ev.load("tune"), ev.load("blind")
+    tune = ev.load("tune")
     key = lambda t: " ".join(t.lower().split())  # noqa: E731
-    assert not {key(r.text) for r in blind} & {key(r.text) for r in tune}
-    for rows in (tune, blind):
+    blinds = [ev.load(name) for name in (*ev.EARLIER_BLIND, ev.GATE_SET)]
+    for blind in blinds:
+        assert not {key(r.text) for r in blind} & {key(r.text) for r in tune}
+    for rows in (tune, blinds[0], blinds[-1]):
         for name in moves.DETECTORS:  # every detector has positives and negatives in each set
             pos = sum(name in r.moves for r in rows)
             assert 8 <= pos < len(rows) - 8, name
 
 
 def test_blind_evaluation_meets_the_targets():
-    """On the blind set (never tuned on): every detector's accuracy >= 0.90, precision and recall
-    >= 0.70; a detector that stops firing fails here."""
+    """On the final blind set (never tuned on): every detector's accuracy >= 0.90 (the issue's
+    target) and the precision and recall floors of scripts/eval_moves.py; a detector that stops
+    firing fails here."""
     ev = _eval_moves()
-    scores = ev.score(ev.load("blind"))
+    scores = ev.score(ev.load(ev.GATE_SET))
     ok, lines = ev.gate(scores)
     assert ok, "\n".join(lines)
     for name, s in scores.items():
-        assert s.accuracy >= 0.90 and s.precision >= 0.70 and s.recall >= 0.70, name
+        assert s.accuracy >= 0.90 and s.precision >= ev.P_FLOOR and s.recall >= ev.R_FLOOR, name
 
 
 def test_gate_fails_for_a_detector_that_never_fires():
     ev = _eval_moves()
-    rows = ev.load("blind")
+    rows = ev.load(ev.GATE_SET)
     silent = ev.Score(len(rows), 10, 0.93, 0.0, 0.0, ())
     assert ev.gate({"contracting": silent})[0] is False

@@ -80,7 +80,7 @@ OPEN_QUESTION = Detector(
     ),
     blockers=_c(
         _PRE + r"(?:how|what) about (?:i|me|if|we|you)\b|" + _PRE + r"what if\b|" + _PRE + r"why don'?t (?:you|we|i)\b|" + _PRE + r"why not\b",
-        r"^what (?:i|i'm|i'd|i've|we|we're|really|worked|matters|helps|helped|happened|\w+ed)\b[^?]*\b(?:is|was|are|were)\b[^?]*$",
+        r"^(?:\w+,? )*what (?:i|i'm|i'd|i've|you|you'd|you're|we|we're|really|worked|matters|helps|helped|happened|\w+ed)\b[^?]*\b(?:is|was|are|were)\b[^?]*$",
         r"\b(?:what|how) you'?re (?:saying|telling)\b|\bsounds like\b|\bwhat i'?m hearing\b",
         r"^(?:\w+,? )?(?:when|how soon) (?:can|could|will|would) you\b",
         r"^how (?:are you|was your|is your|'s your)\b|^how'?s (?:it going|things|your)\b",
@@ -100,6 +100,11 @@ SUMMARY = Detector(
         r"\bif i'?m (?:following|reading|hearing) you\b|\bsounds as (?:if|though)\b|\bjust so i'?m clear\b|\bso i'?m clear\b"
         r"|\b(?:make sure|check|be sure) i'?(?:ve| have)? (?:got|understood|understand)\b|\bfrom your (?:side|point of view|perspective|end),? (?:it'?s|the|you)\b"
         r"|\bso your (?:main |biggest |real |big )?(?:worry|concern|point|issue|question|priority|fear|view|feeling|sense) is\b",
+        r"^(?:\w+,? )?so,? (?:basically |essentially |really |then,? )?(?:the (?:gist|upshot|bottom line|crux|sticking point|bit|thing|part|issue|problem|worry|concern|point|main thing)\b"
+        r"|what you(?:'d|'re| would| are)? (?:need|want|saying|mean|looking for|asking|after)\b|you(?:'d| would)? (?:back|support|want|need|feel|think|mean|rather|prefer)\b)",
+        r"\bwhat i'?m (?:picking up|taking (?:from|away)|getting from|understanding|hearing)\b|\bif i (?:heard|understood|read) you (?:correctly|right|rightly)\b",
+        r"\byou\b[^?]*\b(?:is that (?:it|right|fair|correct)|have i got that right|did i get that right|yeah|right)\?$|\bin (?:short|a nutshell)\b",
+        r"\b(?:bit|thing|part|what)(?: that)?(?:'s| is) (?:bothering|worrying|concerning|bugging) you\b|\b(?:see|check) (?:if|whether) i'?(?:ve| have)? got\b|\b(?:repeat|say) (?:that|it) back\b",
         r"\b(?:it |that )?(?:seems|looks) like (?:the|your|you)\b|\bthe bottom line is\b|\blet me (?:play|read|say) (?:that|it|this) back\b|\bif i can (?:summari[sz]e|sum up|play)\b",
         r"\b(?:check|test|confirm|make sure) (?:my understanding|(?:that )?i(?:'ve| have)? (?:understood|got (?:it|that|this)))\b",
         r"\bin other words\b|\bto (?:summari[sz]e|sum up|recap)\b|\bin summary\b|\bsumming up\b|\bplay (?:that|it) back\b",
@@ -118,7 +123,10 @@ DEFENSIVE = Detector(
     positive=_c(
         r"\b(?:that'?s|that is|this is|it'?s|it is) (?:just |simply |really |so |completely |totally |absolutely |a bit |quite )*(?:not fair|unfair|not true|untrue|ridiculous|rubbish|nonsense|rich|harsh|not right)\b",
         r"\b(?:not|hardly|never|isn'?t|wasn'?t) (?:my fault|on me|down to me)\b|\bwhy (?:is it )?(?:always )?me\b|\bpick(?:s|ing|ed)? on me\b",
-        r"\b(?:nobody|no one|no-one) (?:ever )?(?:told|explained|showed|trained|warned|said|mentioned|asked)\b",
+        r"\b(?:nobody|no one|no-one) (?:ever )?(?:told|explained|showed|trained|warned|said|mentioned|asked)\b|\b(?:nobody|no one|no-one) else (?:was|would|did|could)\b",
+        r"\bthat'?s (?:just |simply |completely |totally )?wrong\b|\byou'?re being (?:\w+ )?(?:unfair|harsh|unreasonable|picky)\b|\bnot my (?:call|decision|job|problem|responsibility)\b",
+        r"\b(?:don'?t|can'?t|cannot|shouldn'?t) (?:put (?:that|this|it) on me|blame me|hold me (?:responsible|accountable)|pin (?:that|this|it) on me)\b",
+        r"\bi don'?t see why (?:this|that|it)(?:'s| is) (?:a|such a) (?:big )?(?:problem|deal|issue)\b|\bi wasn'?t even\b",
         r"\b(?:not|wasn'?t|isn'?t) my fault\b|\b(?:wasn'?t|isn'?t|not) (?:down to|on) me\b|\bblame\b",
         _PRE + r"but i\b(?! (?:wonder|hear|take|see|understand|appreciate|'d like to (?:understand|hear|know)|want to understand|also want to|do want|would like|get (?:that|it|your)))",
         r"\b(?:nobody|no one|no-one) (?:ever )?told me\b|\byou never (?:told|said|asked|gave)\b|\bi was never (?:told|given|asked)\b",
@@ -219,7 +227,8 @@ EVALUATION = Detector(
 _EXTRA_TIME_RE = re.compile(
     r"\b(?:this (?:afternoon|morning|evening)|end of (?:the )?day|eod|close of play|later today|tonight|"
     r"first thing|within (?:the |a )?(?:hour|day|week)|in (?:a|two|three|\d+) (?:days?|weeks?|months?)|"
-    r"(?:a|one|two|three) weeks? from now|same time next|(?:in )?a fortnight|the week after next|(?:\w+) (?:weeks|months)'? time)\b"
+    r"(?:a|one|two|three) weeks? from now|same time next|(?:in )?a fortnight|the week after next|(?:\w+) (?:weeks|months)'? time"
+    r"|after (?:the|our|your|my) [\w' -]{0,30}\b(?:opens|closes|finishes|is over|meeting|launch|review|merger|holidays?|opening|exhibition|inspection))\b"
 )
 
 
@@ -230,11 +239,12 @@ def _has_time(n: str) -> bool:
 FOLLOW_UP = Detector(
     "follow_up_with_time",
     positive=_c(
-        r"\b(?:i'?ll|i will|i'?m going to|i can|we'?ll|we will|we'?re going to|you'?ll|you will|let'?s|let me|let us|shall i|shall we|can we|could we|i'?ll make sure)"
+        r"\b(?:i'?ll|i will|i'?m going to|i can|we'?ll|we will|we'?re going to|you'?ll|you will|let'?s|let me|let us|shall i|shall we|can we|could we|we can|i'?ll make sure)"
         r" (?:also |then |just |definitely )?(?:send|email|share|book|schedule|set up|put|write|draft|circulate|follow up|check in|catch up|meet|"
         r"confirm|get back|come back|update|speak|talk|reconvene|review|revisit|look at|forward|pull together|put together|sort|chase|"
         r"register|sign up|enrol|enroll|apply|call|ring|phone|text|ping|message|diary|calendar|add|drop|touch base|go through|finalise|finalize|submit|pencil|"
-        r"get (?:the|it|this|my|that|a|an)|have (?:another|a) (?:chat|catch-up|look|conversation|meeting|check-in)|regroup|sit down|check)\b",
+        r"get (?:the|it|this|my|that|a|an)|have (?:another|a) (?:chat|catch-up|look|conversation|meeting|check-in)|regroup|sit down|check|"
+        r"reconnect|feed back|report back|let (?:the )?(?:\w+ )?know|have (?:the|it|my|that|this|a) [\w' -]{0,40}(?:with you|to you|ready|done))\b",
         r"\b(?:next step|follow-?up|action) (?:is|will be|for me is)\b",
         r"\b(?:i'?ll|i will|we'?ll|we will) (?:make sure|ensure|have|get) (?:the |my |it |that |this |a |an )?[\w' -]{0,40}\b(?:done|documented|finished|ready|sent|to you|written|booked|in)\b",
     ),
@@ -259,10 +269,16 @@ CONTRACTING = Detector(
         r"\b(?:keep|kept) (?:the )?notes\b|\bwrite up the notes\b|\bput the actions (?:in|on)\b",
         r"\b(?:are|is) (?:you|everyone) (?:alright|all right|ok|okay|good|fine) for time\b|\b(?:we said|we agreed|we booked|we'?ve booked|we need|i booked) (?:about |around |roughly )?" + _SPAN + r"\b",
         r"\b(?:use|spend) (?:today|(?:most of |some of |all of )?(?:this|our|the) (?:time|meeting|session|slot|half hour|hour))\b",
-        r"\b(?:is|was) there anything (?:else )?you(?: want| wanted|'d like| would like)? to (?:cover|add|discuss|talk about|raise|go through|bring up)\b",
+        r"\b(?:is|was) there anything (?:else )?you(?: want| wanted|'d like| would like)? to (?:cover|add|discuss|talk about|raise|go through|bring up|get through|get to|mention|sort out)\b",
         r"\b(?:get|take) (?:out of|from|away from) (?:this|today|our (?:chat|meeting|conversation|time))\b(?! (?:project|role|team|job))",
         r"\b(?:write|note|jot) (?:up|down) what we (?:decide|agree|discuss|said)\b|\b(?:notes?|actions?|points)\b[^.?!]*\bas we go\b",
         r"\b(?:the|an|our|my|your) agenda\b(?! for (?:the|next|tomorrow))|\b(?:taking|take|keep|keeping) (?:the )?minutes\b",
+        r"\bsplit (?:it|the time|our time|the hour|the half hour)\b|\bhalf (?:on|for) (?:the|my|your)\b[^.?!]*\bhalf (?:on|for)\b|\brun out of time\b",
+        r"\b(?:kick off|start|go first)\b,? or shall i\b|\bshall i (?:kick off|start|go first)\b|\bwho (?:wants to|should) (?:start|go first|kick off)\b",
+        r"\b(?:shall i|should i|would it (?:help|be useful) if i|do you mind if i|are you (?:ok|okay|happy|alright) (?:if i|for me to)|is it (?:ok|okay|alright) if i|do you want me to)\b[^.?!]*"
+        r"\b(?:notes?|write (?:up|down)|wrote (?:up|down)|type (?:up|out)|typed up|capture|record|the minutes|actions|key points|summary)\b",
+        r"\bmakes? (?:this|today|it) (?:a )?(?:useful|worthwhile|good|productive|valuable)\b[^.?!]*\b(?:for you|hour|meeting|session|time)\b|\bhow (?:long|much time) (?:can|could|will) you (?:give|spare|do)\b",
+        r"\b(?:got|have|booked) the room (?:till|until|for)\b",
         r"\b(?:cover|focus on|discuss|get through|talk about|go through|raise)\b[^.?!]{0,40}\b(?:today|this (?:meeting|session|morning|afternoon|time|half hour|hour)|in (?:this|our) (?:time|meeting|session|chat))\b",
         r"\bhow (?:long|much time) (?:do|have) (?:we|you)\b|\b(?:is|are) " + _SPAN + r"(?: still)? (?:ok|okay|enough|alright|fine|still)\b",
         r"\b(?:do|have) (?:you|we) (?:still )?(?:got|have) " + _SPAN + r"\b|\bhard stop\b|\bneed to (?:finish|stop|wrap up) (?:by|at)\b",
