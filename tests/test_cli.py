@@ -31,7 +31,7 @@ def test_analyse_json(take_path):
     r = run("analyse", str(take_path), "--json")
     assert r.returncode == 0, r.stderr
     d = json.loads(r.stdout)
-    assert d["schema_version"] == 1 and "enrol" in d["request"]["text"].lower()
+    assert d["schema_version"] == 2 and "enrol" in d["request"]["text"].lower()
     assert d["request"]["pause_after_s"] == pytest.approx(2.5, abs=0.15) and d["request"]["still_waiting"]
 
 
