@@ -12,8 +12,11 @@ and :func:`why` gives every detector that fired with its cue. A detector fires w
 ``positive`` patterns matches and none of its ``blockers`` does; the blockers are the hard
 negatives (a closed question, a "but" that is not pushback, a request rather than an offer).
 
-The labelled sets are ``data/moves_tune.tsv`` (developed on) and ``data/moves_blind.tsv``
-(written before any tuning, only scored); ``scripts/eval_moves.py`` scores them.
+The labelled sets are ``data/moves_tune.tsv`` (developed on) and four blind sets, the last of
+them (``data/moves_blind_d.tsv``, written with the detectors frozen) the gate; their history is in
+``data/LABELLING.md`` and ``scripts/eval_moves.py`` scores them. The rules are precise (no false
+positive above 11% on the gate set) but miss phrasings they have not seen: read a False as "not
+recognised", not as "certainly absent".
 """
 from __future__ import annotations
 
