@@ -44,11 +44,13 @@ eval: sysdeps-test setup
 
 # Accuracy of the measurements against synthetic takes of known truth, then speed and memory
 # against plain faster-whisper on takes of 30 s to 20 min (bench/bench_speed.py --quick: 30 s, 60 s)
-# and the live path: time from stop to result against the batch analysis (bench/bench_live.py)
+# and the live path: time from stop to result against the batch analysis (bench/bench_live.py), and a
+# rehearsal: time from the end of a turn to the manager's spoken reply (bench/bench_rehearse.py)
 bench: sysdeps-test setup
 	$(BIN)/python bench/bench_delivery.py
 	$(BIN)/python bench/bench_speed.py
 	$(BIN)/python bench/bench_live.py
+	$(BIN)/python bench/bench_rehearse.py
 
 samples: sysdeps-test setup
 	$(BIN)/python scripts/make_samples.py

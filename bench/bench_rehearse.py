@@ -42,7 +42,7 @@ TURNS = [
     ["Thanks for making time. I'd like us to agree on my development plan today.",
      "What would you like to focus on, and do we have half an hour?"],
     ["Thank you for telling me.", "Can you tell me more about what the team needed from those updates?"],
-    ["Please enrol me on the leadership course before the March intake.", 2.5],
+    ["Please book me on the leadership course for the April intake.", 2.5],
     ["I understand. If you approve it, I will cover the planning meetings myself in March.",
      "What would make this work for you?"],
     ["So we agreed you will enrol me on the course this week. This was a useful meeting.",
@@ -81,7 +81,7 @@ def conversation(wavs: list[bytes], *, cache: Path, prerender: bool) -> list[dic
         audio_s = line.duration_s if line else None
         rows.append({"moment": tr.line.moment, "analysis": t1 - t0, "engine": t2 - t1, "voice": t3 - t2,
                      "reply": t3 - t0, "cached": line.cached if line else None,
-                     "engine_used": line.engine if line else "-", "turn_s": take.duration_s if hasattr(take, "duration_s") else None})
+                     "voice_engine": line.engine if line else "-"})
     return rows
 
 
