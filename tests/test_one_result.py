@@ -283,3 +283,20 @@ def test_practise_shows_the_last_result_when_you_come_back(recordings, home):
     TakeStore(home).delete(1)  # deleted meanwhile (on Takes): not shown again
     at.switch_page("studio/practise.py").run()
     assert not at.exception and not at.metric and "Record or upload a take" in at.info[0].value
+
+
+def test_an_unreadable_saved_analysis_is_said_not_a_traceback(recordings, home):
+    store = TakeStore(home)
+    good = save(store, *recordings["plain"])
+    data, result = recordings["held"]
+    bad = save(store, data, result, as_dict={**result.to_dict(), "schema_version": 9})  # from a newer version
+    assert bad.status == "done" and bad.end_drop_db is None  # stored: its summary columns left empty
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("studio/history.py").run()  # the newest (unreadable) take is selected
+    assert not at.exception
+    assert any("cannot be read" in w.value for w in at.warning) and not at.metric
+    assert list(at.dataframe[0].value["end drop"]) == ["–", fmt_db(good.result.end_drop_db)]
+    at.switch_page("studio/compare.py").run()
+    assert not at.exception and "you have 1" in at.info[0].value  # only the readable take is compared
+    at.switch_page("studio/reflect.py").run()
+    assert not at.exception and any("cannot be read" in w.value for w in at.warning)

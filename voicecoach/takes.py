@@ -228,9 +228,13 @@ class Reflection:
 def summary(analysis: dict) -> dict:
     """The summary columns of one saved analysis dict (any schema :meth:`TakeResult.from_dict`
     reads): :meth:`voicecoach.result.TakeResult.summary`, where each number is defined once (the
-    end drop is the weakest sentence end, the rates are per counted word)."""
-    from .result import TakeResult
-    return TakeResult.from_dict(analysis).summary()
+    end drop is the weakest sentence end, the rates are per counted word). All None for an analysis
+    that cannot be read (the page then says so), so opening the store never fails on one row."""
+    from .result import SUMMARY_KEYS, TakeResult
+    try:
+        return TakeResult.from_dict(analysis).summary()
+    except (ValueError, KeyError, TypeError, IndexError):
+        return dict.fromkeys(SUMMARY_KEYS)
 
 
 @functools.lru_cache(maxsize=64)
