@@ -42,7 +42,7 @@ def _voice(text: str) -> mv.Rendering | None:
 
 def _prerender(script: Script, step: str) -> None:
     """Render, in the background, every line the manager may say next (while the user speaks)."""
-    key = ("prerendered", ss.rh["session"].conversation.id, step)
+    key = f"rehearse-prerendered-{ss.rh['session'].conversation.id}-{step}"
     if key not in ss:
         ss[key] = True
         threading.Thread(target=mv.prerender, args=(mv.upcoming_lines(script, step),), daemon=True).start()

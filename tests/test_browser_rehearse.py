@@ -17,7 +17,6 @@ import pytest
 from browser import full_page_screenshot, launch, open_page, record, server, pw, wav_file, wav_seconds  # noqa: F401
 from synth import Silence, Speech
 
-pytestmark = pytest.mark.slow
 SHOTS = Path("/tmp/shots")
 TIMEOUT_MS = 120_000
 
@@ -54,6 +53,7 @@ def _assert_playing(page) -> None:
     assert state["autoplay"] and state["d"] > 1.0, state
 
 
+@pytest.mark.slow
 def test_whole_conversation(server, pw, tmp_path):  # noqa: F811
     lines_before = 0
     for k, (parts, word, next_moment) in enumerate(TURNS):
@@ -114,3 +114,58 @@ def test_whole_conversation(server, pw, tmp_path):  # noqa: F811
     ask = next(v for t in turns if t.moment == "ask" for v in t.turn["checks"] if v["code"] == "wait_held")
     assert ask["met"] is True, ask  # 2.6 s of silence after the ask, in the recording
     assert all(t.manager_audio_s and t.manager_audio_s > 1.0 for t in turns)  # each line was played
+
+
+# --- the page's logic without a browser (AppTest) ---------------------------------------------------------
+
+PAGE = str(Path(__file__).resolve().parent.parent / "studio" / "rehearse.py")
+
+
+def _page(tmp_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
+    monkeypatch.syspath_prepend(str(Path(PAGE).parent.parent))
+    return AppTest.from_file(PAGE, default_timeout=120).run()
+
+
+def test_page_says_when_espeak_speaks(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOICECOACH_MANAGER_VOICE", str(tmp_path / "missing.onnx"))
+    at = _page(tmp_path, monkeypatch)
+    next(b for b in at.button if b.label == "Start the conversation").click().run()
+    assert not at.exception and not at.error
+    assert "Come in" in at.chat_message[0].markdown[0].value  # the text is always shown
+    captions = " ".join(c.value for c in at.caption)
+    assert "Spoken by espeak-ng" in captions and "missing" in captions
+
+
+def test_page_natural_voice_says_nothing_of_espeak(tmp_path, monkeypatch):
+    monkeypatch.delenv("VOICECOACH_MANAGER_VOICE", raising=False)
+    at = _page(tmp_path, monkeypatch)
+    next(b for b in at.button if b.label == "Start the conversation").click().run()
+    assert not at.exception and not at.error
+    assert "espeak" not in " ".join(c.value for c in at.caption)
+
+
+def test_page_refuses_a_silent_reply_and_saves_nothing(tmp_path, monkeypatch, rng):
+    from synth import to_wav_bytes
+    from voicecoach.takes import TakeStore
+
+    at = _page(tmp_path, monkeypatch)
+    next(b for b in at.button if b.label == "Start the conversation").click().run()
+    noise = (rng.normal(0, 0.002, 16000 * 3)).astype("float32")
+    at.audio_input[0].set_value(("reply.wav", to_wav_bytes(noise), "audio/wav")).run()
+    assert not at.exception
+    assert any("No speech" in e.value and "Record your reply again" in e.value for e in at.error), \
+        [e.value for e in at.error]
+    assert at.audio_input[0].value is None  # a fresh recorder for the next try
+    store = TakeStore(tmp_path / "home")
+    assert store.conversation_turns(store.conversations()[0].id) == []
+
+
+def test_page_own_situation_needs_an_objective(tmp_path, monkeypatch):
+    at = _page(tmp_path, monkeypatch)
+    at.selectbox[0].set_value("own").run()
+    assert any("Prepare page" in i.value for i in at.info)
+    next(b for b in at.button if b.label == "Start the conversation").click().run()
+    assert not at.exception and any("objective" in e.value for e in at.error)

@@ -344,3 +344,43 @@ def test_cli_microphone_missing_is_exit_4(tmp_path, monkeypatch, capsys):
     assert main(["rehearse", "--scenario", "course"]) == 4
     err = capsys.readouterr().err
     assert err.count("\n") >= 1 and "no microphone could be opened" in err and "Traceback" not in err
+
+
+# --- when the manager answers after the ask -----------------------------------------------------------
+
+class _Take:
+    def __init__(self, duration_s, last_word_end_s, request_end_s=None):
+        from types import SimpleNamespace
+
+        self.duration_s = duration_s
+        self.words = [SimpleNamespace(end_s=last_word_end_s)] if last_word_end_s is not None else []
+        self.request = None if request_end_s is None else SimpleNamespace(speech_end_s=request_end_s)
+
+
+@pytest.mark.parametrize("take, since, delay", [
+    (_Take(6.0, 5.5), 0.0, 1.5),  # 0.5 s held in the recording: 1.5 s more
+    (_Take(6.0, 5.5), 0.4, 1.1),  # and 0.4 s since the stop
+    (_Take(8.0, 5.5), 0.0, 0.0),  # 2.5 s held: the manager answers at once
+    (_Take(6.0, 5.0, request_end_s=5.6), 0.0, 1.6),  # the request's voice ends after its last word
+    (_Take(6.0, None), 0.0, 0.0),  # no words: nothing to wait for
+], ids=["short", "short-after-stop", "held", "request-voice", "no-words"])
+def test_reply_delay(take, since, delay):
+    assert mv.reply_delay_s(take, wait_target_s=2.0, since_stop_s=since) == pytest.approx(delay)
+
+
+def test_upcoming_lines_are_every_next_line():
+    from voicecoach.rehearse import load_script
+
+    s = load_script("course")
+    nxt = mv.upcoming_lines(s, "ask")
+    assert nxt == [s.step("ask_clarify").lines[0][1], s.step("pushback").lines[0][1]]
+    close = mv.upcoming_lines(s, "pushback")
+    assert len(close) == 3 + 1  # the close's line for each outcome, and the firmer no
+    assert mv.upcoming_lines(s, "close") == []
+
+
+def test_prerender_renders_once(tmp_path):
+    texts = ["Good morning.", "Anything else?", "Good morning."]
+    assert mv.prerender(texts, cache_dir=tmp_path) == 2
+    assert mv.prerender(texts, cache_dir=tmp_path) == 0
+    assert all(mv.cached(t, cache_dir=tmp_path) for t in texts)
