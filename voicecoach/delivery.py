@@ -59,10 +59,10 @@ class Sentence:
     @property
     def is_complete(self) -> bool:
         """True when the sentence closes with its own end punctuation; False for a fragment cut
-        off by a long pause in mid-sentence ("ask not —"), whose end may rise because the
-        sentence goes on."""
+        off by a long pause in mid-sentence ("ask not —", which Whisper writes without a stop or
+        with a trailing "..."), whose end may rise because the sentence goes on."""
         words = self.text.split()
-        return bool(words) and _ends_sentence(words[-1])
+        return bool(words) and _ends_sentence(words[-1]) and not words[-1].rstrip("\"')]").endswith(("..", "…"))
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,10 @@ class Specificity:
         return d
 
 
-_CLAUSE_END_RE = re.compile(r"[,;:.?!]| (?:so|because|since|if|and then|which|as|when|so that|please)\b")
+_CLAUSE_END_RE = re.compile(r"[,;:.?!]| (?:so|because|since|if|and then|which|when|so that|please)\b|(?<!\bme) as\b")
 _LEAD_RE = re.compile(
     r"^(?:(?:me|my name|us|him|her|it|myself)\b ?)?(?:(?:off on|off|forward for|forward|up for|up|on|onto|"
-    r"into|to|for|in|with|at)\b ?)?"
+    r"into|to|for|in|with|at|as)\b ?)?"
 )
 
 
@@ -102,6 +102,10 @@ _LIGHT_RE = re.compile(r"\b(?P<action>let me (?:(?:just|really|also) )?(?:know|g
 # "the Saturday rota", "the Q3 forecast": a day, month or quarter naming a thing, not a time.
 _NOT_A_TIME_RE = re.compile(r"the [\w']+ (?!(?:and|or|so|if|to|for|with|at|on|by|before|after|until|till|please|"
                             r"because|when|then|as|in|but|from|of|this|next|that|which|is|would|could)\b)[a-z]")
+
+
+_TIME_PREPOSITION_RE = re.compile(r"(?:by|before|after|until|till|from|in|at|on|during|within|ahead of|no later than|"
+                                  r"starting|in time for)\b")
 
 
 # A season as a time ("in the spring round", "by the summer"): the shared time patterns need a
@@ -153,8 +157,11 @@ def check_specificity(text: str) -> Specificity:
     if len(low) != len(clean):  # rare Unicode case changes: fall back to lower case throughout
         clean, bounds = low, []
     spans: dict[str, tuple[int, int]] = {}
-    tm = next((m for m in _r.TIME_RE.finditer(low)
-               if not (m.group(0).count(" ") == 1 and _NOT_A_TIME_RE.match(low, m.start()))), None)
+    times = [m for m in _r.TIME_RE.finditer(low)
+             if not (m.group(0).count(" ") == 1 and _NOT_A_TIME_RE.match(low, m.start()))]
+    # a time with its preposition ("in April", "from next Monday") before a bare one, which is
+    # often what the ask is about ("lead the next release", "give me two days a month")
+    tm = next((m for m in times if _TIME_PREPOSITION_RE.match(m.group(0))), times[0] if times else None)
     tm = tm or _SEASON_TIME_RE.search(low)
     time = clean[tm.start():tm.end()].strip() if tm else None
     if tm:

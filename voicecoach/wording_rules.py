@@ -203,7 +203,7 @@ STAGES: tuple[tuple[str, bool, tuple[re.Pattern[str], ...]], ...] = (
         r"\bwhat i'?m (?:really |actually )?after\b|\bthat'?s what i (?:want|need|'m after|'m asking for)\b",
         _I_WANT.replace("(?: really| also| just)?", "(?: really| also| just| do)?") + r"(?: for)? you to\b|" + _I_WANT + r" us to (?:agree|confirm|decide|set|fix|book)\b",
         r"^(?:please )?let me know (?:by|whether|if i|when i|your decision)\b",
-        r"\bi'?m (?:asking|hoping|requesting)\b[^.?!]*\byou\b|\bi was hoping (?:you|to get|for)\b",
+        r"\bi(?:'?m| am) (?:asking|hoping|requesting)\b[^.?!]*\byou\b|\bi was hoping (?:you|to get|for)\b",
         r"\b(?<!reason )(?<!why )(?:what )?i'?m (?:asking|looking) (?:for|is)\b|\bmy (?:request|ask) (?:is|would be)\b",
         r"\bwhat i (?:need|want|would like|'d like|am asking for|'m after) (?:from you|is)\b",
         r"\b(?:would|it'?d) (?:mean a lot|really help me|be great|be good) if you\b",
@@ -419,11 +419,14 @@ _MONTH = (r"(?:january|february|march|april|may|june|july|august|september|octob
 _DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _UNIT = r"(?:day|week|month|quarter|year|sprint|cycle|term|half|spring|summer|autumn|fall|winter)"
 _EVENT = r"(?:intake|review|meeting|round|cycle|deadline|session|board|call|offsite|planning|release|1:1|one-to-one)"
+_ORDINAL = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+            r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|"
+            r"(?:twenty|thirty)-?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))")
 _ANCHOR = (
     r"(?:(?:end|start|beginning|middle) of (?:the |this |next )?(?:" + _UNIT + "|" + _MONTH + ")"
     r"|(?:next|this|coming|upcoming)(?: \w+(?:'s)?)?(?: \w+)? (?:" + _UNIT + "|" + _EVENT + r")s?"
     r"|(?:next |this |coming )?" + _DAY + r"(?:'s)?(?:(?: \w+)? " + _EVENT + ")?"
-    r"|\d{1,2}(?:st|nd|rd|th)? (?:of )?" + _MONTH +
+    r"|(?:\d{1,2}(?:st|nd|rd|th)?|" + _ORDINAL + ") (?:of )?" + _MONTH +
     r"|" + _MONTH + r"(?:'s)?(?: \d{1,2}(?:st|nd|rd|th)?)?(?: " + _EVENT + ")?"
     r"|q[1-4]|h[12]|tomorrow|today|tonight|20\d\d"
     r"|(?:the next |the coming )?(?:\w+|\d+) (?:days|weeks|months)(?: time| from now)?"
@@ -436,6 +439,7 @@ TIME_RE = re.compile(
 # concrete actions a manager can take (first match in the sentence is the action)
 ACTION_RE = re.compile(
     r"\b(?P<action>put (?:me|my name|\w+) forward|put forward|sign (?:me )?up|sign off|sign-off|make me|"
+    r"make(?= (?:my|our|the|this) )|"
     r"enrol|enroll|register|book|send|invite|nominate|recommend|approve|fund|sponsor|promote|"
     r"introduce|give|assign|confirm|schedule|add|include|move|transfer|pay|offer|appoint|"
     r"take on|take over|lead|run|manage|attend|join|present|go to|cover|allow|let|consider|considered|think about|look into|"
