@@ -117,7 +117,7 @@ def test_mend_cuts_decodes_again_across_a_cut_inside_a_sentence(platform_take, w
     halves lose or garble words at each cut (negative control); mend_cuts hears it whole."""
     y, truth = platform_take
     speech = prosody.find_speech(y)
-    regions = [Region(a, min(a + 2.8, 11.99)) for a in np.arange(0.29, 11.99, 3.0)]  # cuts inside words
+    regions = [Region(a, min(a + 2.9, 11.99)) for a in np.arange(0.29, 11.99, 3.0)]  # cuts inside words
     plan = tuple(Utterance(r.start_s, r.end_s, max(0.0, r.start_s - 0.1), r.end_s + 0.1) for r in regions)
     tr = transcribe.Transcriber(None, TranscribeSettings())
     apart = [tr.utterance(y[int(u.clip_start_s * 16000): int(u.clip_end_s * 16000)], clip_start_s=u.clip_start_s,

@@ -19,13 +19,17 @@ def test_plan_joins_regions_up_to_the_longest_utterance():
 
 
 def test_plan_cuts_only_at_silences_and_pads_without_reaching_the_neighbour():
-    regions = _regions((0.1, 3.0), (3.1, 6.0), (6.1, 9.0))
+    regions = _regions((0.1, 3.0), (3.2, 6.0), (6.3, 9.0))
     got = plan_utterances(regions, duration_s=9.05, settings=TranscribeSettings(max_utterance_s=6.0, pad_s=0.2))
-    assert [(u.start_s, u.end_s) for u in got] == [(0.1, 6.0), (6.1, 9.0)]
+    assert [(u.start_s, u.end_s) for u in got] == [(0.1, 6.0), (6.3, 9.0)]
     first, second = got
     assert first.clip_start_s == 0.0  # padding stops at the start of the recording
-    assert first.clip_end_s == second.clip_start_s == pytest.approx(6.05)  # halfway across the 0.1 s gap
+    assert first.clip_end_s == second.clip_start_s == pytest.approx(6.15)  # halfway across the 0.3 s gap
     assert second.clip_end_s == pytest.approx(9.05)  # and at its end
+    # silences shorter than a pause (0.1 s: perhaps inside a word) are not cut at while it fits
+    close = _regions((0.1, 3.0), (3.1, 6.0), (6.1, 9.0))
+    assert [(u.start_s, u.end_s) for u in plan_utterances(close, duration_s=9.05, settings=TranscribeSettings(
+        max_utterance_s=6.0, pad_s=0.2))] == [(0.1, 9.0)]
 
 
 def test_plan_splits_a_region_longer_than_whisper_hears():

@@ -33,6 +33,8 @@ log = logging.getLogger("voicecoach")
 #: A short prompt full of fillers makes Whisper write the "um"s and "uh"s it hears
 #: (it drops them by default). Kept short: long prompts cause repetition loops.
 FILLER_PROMPT = "Um, uh, so, I mean, like, er."
+#: The prompt of a second decode where the first is in doubt (``TranscribeSettings``).
+SECOND_OPINION_PROMPT = "Um, uh."
 SAMPLE_RATE = 16_000
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 
@@ -43,6 +45,7 @@ _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 RESUME_AFTER_S = 0.1
 MIN_WORDS_PER_S = 0.5  # fewer words than this per second of a speech region: it was skipped
 MIN_UNHEARD_S = 0.8  # speech regions shorter than this are never decoded again (s)
+MIN_UNHEARD_REGIONS = 3  # ... or a run of at least this many short ones, to the end of the utterance
 MAX_RESUMES = 3  # how often one utterance's decode may be resumed
 SPEECH_END_TOLERANCE_S = 0.3  # a decode whose words end this close to the speech's end is complete
 
@@ -73,6 +76,14 @@ class TranscribeSettings:
     window_s : float
         Seconds of audio the encoder reads (padding cut off; Whisper's own is 30). 15 s is
         about 30% faster but misheard more real speech: accuracy wins.
+    second_opinion_prompt : str or None
+        When a decode is doubtful (:func:`_doubtful`: two words in a row that Whisper itself
+        gives a probability under ``doubt_below``), the utterance is decoded again with this
+        shorter filler prompt and the decode Whisper is surer of (the higher mean word
+        probability) is kept: one more encoder pass, only where the words are in doubt ("design
+        sprint where it's shopping made" at 0.37-0.54 became "workshop in May"). None: never.
+    doubt_below : float
+        See ``second_opinion_prompt``.
     stop_at_speech_end : bool
         Stop a decode once its words reach the end of the utterance's speech (within
         ``SPEECH_END_TOLERANCE_S``). Whisper otherwise runs its encoder again over the few
@@ -86,6 +97,8 @@ class TranscribeSettings:
     context_words: int = 0
     window_s: float = WHISPER_WINDOW_S
     stop_at_speech_end: bool = True
+    second_opinion_prompt: str | None = SECOND_OPINION_PROMPT
+    doubt_below: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -151,9 +164,10 @@ def plan_utterances(regions: Sequence[Region], *, duration_s: float,
     return tuple(out)
 
 
-#: A silence shorter than this (s) is no pause (``delivery.DeliverySettings.min_pause_s``): it
-#: may be the closure of a "t" inside a word, so an utterance is never cut there if it can be helped.
-MIN_CUT_GAP_S = 0.25
+#: A silence shorter than this (s) may be inside a word (the closure of the "t" in "platform"
+#: measured 0.16 s), so an utterance is never cut there if it can be helped; the pauses between
+#: sentences are longer (0.2 s lets espeak-ng's shortest sentence gaps still be cut at).
+MIN_CUT_GAP_S = 0.2
 
 
 def _cut_at(regions: Sequence[Region], *, max_s: float, must: bool = False) -> int | None:
@@ -200,24 +214,42 @@ class Transcriber:
         clip_end_s = clip_start_s + len(clip) / SAMPLE_RATE
         ends = [r.end_s for r in speech if r.start_s < clip_end_s and r.end_s > clip_start_s]
         speech_end_s = min(max(ends), clip_end_s) if ends and self.settings.stop_at_speech_end else None
-        words = list(self._decode(clip, clip_start_s=clip_start_s, speech_end_s=speech_end_s))
+        words = self._hear(clip, clip_start_s=clip_start_s, speech=speech, speech_end_s=speech_end_s,
+                           prompt=self._prompt())
+        alt_prompt = self.settings.second_opinion_prompt
+        if alt_prompt is not None and _doubtful(words, below=self.settings.doubt_below):
+            other = self._hear(clip, clip_start_s=clip_start_s, speech=speech, speech_end_s=speech_end_s,
+                               prompt=alt_prompt)
+            if other and _mean_probability(other) > _mean_probability(words):
+                log.debug("a second opinion was surer (%.2f > %.2f)", _mean_probability(other), _mean_probability(words))
+                words = other
+        self._heard += [w.text for w in words]  # what this utterance kept, not a discarded decode
+        return tuple(words)
+
+    def _hear(self, clip: np.ndarray, *, clip_start_s: float, speech: Sequence[Region],
+              speech_end_s: float | None, prompt: str | None) -> list[Word]:
+        """One decode of ``clip`` with ``prompt``, resumed where it skipped speech: from the first
+        region with too few words (:func:`_first_unheard`) the rest of the clip is decoded
+        again, at most ``MAX_RESUMES`` times."""
+        words = list(self._decode(clip, clip_start_s=clip_start_s, speech_end_s=speech_end_s, prompt=prompt))
+        resumed_at = None
         for _ in range(MAX_RESUMES):
             gap = _first_unheard(words, speech)
-            if gap is None:
-                break
+            if gap is None or gap.start_s == resumed_at:
+                break  # all heard, or the last resume heard nothing new there
+            resumed_at = gap.start_s
             start_s = max(clip_start_s, gap.start_s - self.settings.pad_s)
             kept = [w for w in words if w.start_s < gap.start_s - RESUME_AFTER_S]
             log.debug("resuming the decode at %.2f s (%d words kept)", start_s, len(kept))
             more = self._decode(clip[int(round((start_s - clip_start_s) * SAMPLE_RATE)):], clip_start_s=start_s,
-                                speech_end_s=speech_end_s)
-            if not more:
-                break
+                                speech_end_s=speech_end_s, prompt=prompt)
+            if not more or _looping(more):
+                break  # nothing more, or a decoding loop on a short clip ("Ask Ask Ask not!"): keep what was heard
             words = kept + list(more)
-        self._heard += [w.text for w in words]  # what this utterance kept, not a discarded decode
-        return tuple(words)
+        return words
 
     def _decode(self, clip: np.ndarray, *, clip_start_s: float,
-                speech_end_s: float | None = None) -> tuple[Word, ...]:
+                speech_end_s: float | None = None, prompt: str | None = None) -> tuple[Word, ...]:
         """One pass of Whisper over ``clip``; words with times in the recording. With
         ``speech_end_s``, the decode stops once a segment ends within
         ``SPEECH_END_TOLERANCE_S`` of it (the segments are a generator: the next encoder pass
@@ -229,7 +261,7 @@ class Transcriber:
             language="en",
             beam_size=s.beam_size,
             word_timestamps=True,
-            initial_prompt=self._prompt(),
+            initial_prompt=prompt,
             condition_on_previous_text=False,
             temperature=0.0,  # deterministic: the same take always reads the same
             vad_filter=False,  # the caller already cut the speech
@@ -261,14 +293,43 @@ class Transcriber:
 
 def _first_unheard(words: Sequence[Word], speech: Sequence[Region]) -> Region | None:
     """The first speech region that the decode skipped: fewer words start in it than
-    ``MIN_WORDS_PER_S`` per second of its speech (or none at all, for a short one). tiny.en,
+    ``MIN_WORDS_PER_S`` per second of its speech (or none at all, for a short one), or the first
+    of a run of ``MIN_UNHEARD_REGIONS`` or more short regions to the end with no word at all
+    that together last ``MIN_UNHEARD_S`` (isolated words after the decode stopped). tiny.en,
     prompted, sometimes closes its output after the first sentence of an utterance, or jumps
     to the last word, stretching it over the speech it did not write."""
-    for r in speech:
-        n = sum(1 for w in words if r.start_s - RESUME_AFTER_S <= w.start_s < r.end_s)
+    heard = [sum(1 for w in words if r.start_s - RESUME_AFTER_S <= w.start_s < r.end_s) for r in speech]
+    for k, (r, n) in enumerate(zip(speech, heard)):
         if n < max(1.0, MIN_WORDS_PER_S * r.duration_s) and r.duration_s >= MIN_UNHEARD_S:
             return r
+        tail = speech[k:]
+        if len(tail) >= MIN_UNHEARD_REGIONS and not any(heard[k:]) and sum(x.duration_s for x in tail) >= MIN_UNHEARD_S:
+            return r  # isolated words, none heard, to the end: "one … two … three" after the decode stopped
     return None
+
+
+def _doubtful(words: Sequence[Word], *, below: float) -> bool:
+    """True when two words in a row have a probability under ``below`` (Whisper's own)."""
+    return any(a.probability < below and b.probability < below for a, b in zip(words, words[1:]))
+
+
+def _mean_probability(words: Sequence[Word]) -> float:
+    return float(np.mean([w.probability for w in words])) if words else 0.0
+
+
+MAX_SAME_WORD = 2  # a resumed decode repeating one word back to back more often than this is a loop
+
+
+def _looping(words: Sequence[Word]) -> bool:
+    """True when one word comes more than ``MAX_SAME_WORD`` times in a row (case and
+    punctuation ignored): tiny.en looping over a short clip, not speech."""
+    texts = [re.sub(r"[^\w']", "", w.text.lower()) for w in words]
+    run = 1
+    for a, b in zip(texts, texts[1:]):
+        run = run + 1 if a == b and a else 1
+        if run > MAX_SAME_WORD:
+            return True
+    return False
 
 
 #: What Whisper writes over the end of a clip when it hears nothing there (learnt from subtitles).
