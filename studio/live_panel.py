@@ -22,11 +22,11 @@ import time
 
 import streamlit as st
 
-from studio.render import VERDICT_COLOURS, tip_html, transcript_html
+from studio.result_view import TIMELINES, show_result
 from studio.resources import speech_model
 from voicecoach import AudioError, ModelError, config
 from voicecoach.audio import SR, to_wav_bytes
-from voicecoach.explain import headline, tips, transcript
+from voicecoach.export import take_timeline
 from voicecoach.live import LiveSession, LiveSnapshot, stop_saved
 from voicecoach.takes import StoreError, TakeStore
 
@@ -161,7 +161,7 @@ def render(store: TakeStore, objective: str) -> None:
                 "stay silent: the counter shows how long you held the silence after your request. Press Stop "
                 "to see the feedback.")
         return
-    _feedback(*shown)
+    _feedback(store, *shown, objective)
 
 
 def _follow(live: _Live) -> None:
@@ -228,19 +228,21 @@ def _finish(session: LiveSession, store: TakeStore, objective: str) -> None:
     st.session_state["live_result"] = (take.id, result)
 
 
-def _feedback(take_id: int, a) -> None:
+def _feedback(store: TakeStore, take_id: int, a, objective: str) -> None:
+    """The live take's result: the same view as an uploaded or recorded take on Practise."""
     st.caption(f"Live take {take_id}, saved in your history. Analysed on this machine "
                f"{a.timings_s.get('stop', 0):.1f} s after you stopped.")
-    for col, h in zip(st.columns(4), headline(a)):
-        col.metric(h.label, h.value, delta=h.verdict, delta_color=VERDICT_COLOURS[h.status], delta_arrow="off",
-                   help=h.help)
-    words_col, tips_col = st.columns([3, 2], gap="large")
-    with words_col:
-        st.subheader("What you said")
-        st.html(transcript_html(transcript(a)))
-    with tips_col:
-        st.subheader("Tips")
-        for tip in tips(a):
-            st.html(tip_html(tip))
-        if not a.feedback:
-            st.success("Nothing to flag in this take. Record it again to make it a habit.")
+    try:
+        take = store.get(take_id)
+        audio = store.audio_path(take).read_bytes()
+    except (StoreError, OSError) as exc:
+        st.error(f"Live take {take_id} cannot be shown: {exc}")
+        return
+    timelines = st.session_state.setdefault(TIMELINES, {})
+    if take_id not in timelines:
+        try:
+            timelines[take_id] = take_timeline(store, take)
+        except StoreError:
+            timelines[take_id] = None
+    show_result(store, take, a, objective=objective.strip() or take.objective, name="your live take", audio=audio,
+                timeline=timelines[take_id])

@@ -7,14 +7,13 @@ from pathlib import Path
 import streamlit as st
 
 from studio import live_panel
-from studio.charts import loudness_pitch_chart
-from studio.render import (AUDIO_MIME, PART_WORDS, VERDICT_COLOURS, comparison_html, md_naming, plain,
-                           specificity_html, tip_html, transcript_html)
+from studio.render import AUDIO_MIME, PART_WORDS, md_naming, plain, specificity_html
 from studio.resources import privacy, speech_model, take_store
+from studio.result_view import RESULTS, TIMELINES, show_result
 from voicecoach import AudioError, ModelError, config
-from voicecoach.explain import STAGE_TEXT, compare_take, headline, tips, transcript
-from voicecoach.export import chart_key, take_timeline
-from voicecoach.format import fmt_db, fmt_num, fmt_time, fmt_when
+from voicecoach.explain import STAGE_TEXT
+from voicecoach.export import take_timeline
+from voicecoach.format import fmt_when
 from voicecoach.practice import analyse_saved, check_analysable, finish_pending
 from voicecoach.scenarios import by_id as scenario_by_id
 from voicecoach.takes import StoreError
@@ -61,33 +60,6 @@ def _catch_up(store, unanalysed: list[int], *, shown: int) -> None:
                         "session…"):
             for tid in finish_pending(store, list(unanalysed), model=config.model_name()):
                 unanalysed.remove(tid)
-
-
-def _choose_request(store, take, a, *, name: str) -> None:
-    """Let the user say which sentence they meant as their request; the take is measured again
-    from it (the wait after it, its specificity, the tips) and the choice is saved with the take."""
-    if len(a.sentences) < 2:
-        return
-    chosen = a.request.sentence_index if a.request else None
-    with st.expander("Not the request you meant? Choose another sentence"):
-        st.caption("The wait, the request's check and the tips are measured from the sentence you choose, "
-                   "and the choice is kept with this take.")
-        k = st.selectbox("The sentence you meant as your request", range(len(a.sentences)), index=chosen,
-                         format_func=lambda i: f"{i + 1}. {a.sentences[i].text}", key=f"request-{take.id}",
-                         placeholder="Choose a sentence")
-        again = st.button("Measure from this sentence", key=f"remeasure-{take.id}", disabled=k is None or k == chosen)
-        reset = take.request_sentence is not None and st.button("Let voicecoach choose the request again",
-                                                                 key=f"unmark-{take.id}")
-        if again or reset:
-            try:
-                marked = store.mark_request(take.id, None if reset else k)
-                with st.spinner("Measuring your take again from that sentence…"):
-                    results[take.id] = analyse_saved(store, marked, model=config.model_name(), name=name)
-                    timelines[take.id] = take_timeline(store, store.get(take.id))
-            except (AudioError, ModelError, StoreError) as exc:
-                _show_error(str(exc), name)
-                return
-            st.rerun()
 
 
 st.title("Practise your ask")
@@ -160,8 +132,8 @@ for key, widget in (("microphone", recorded), ("upload", uploaded)):
             st.session_state["current"] = key
 current = st.session_state.get("current")
 source = {"microphone": recorded, "upload": uploaded}.get(current)
-results = st.session_state.setdefault("results", {})
-timelines = st.session_state.setdefault("timelines", {})
+results = st.session_state.setdefault(RESULTS, {})
+timelines = st.session_state.setdefault(TIMELINES, {})
 # takes this session saved and has not seen analysed to the end: a run interrupted by the next upload
 # (Streamlit stops a run at its next st call) leaves them here, and the next run analyses them
 unanalysed = st.session_state.setdefault("unanalysed", [])
@@ -256,49 +228,5 @@ a = results[take.id]
 _catch_up(store, unanalysed, shown=take.id)
 st.session_state[LAST] = (take.id, current, None if current == "microphone" else source.name if source else last[2])
 
-for w in getattr(a, "warnings", ()):
-    st.warning(w.message)
-
-st.subheader("How it landed")
-for col, h in zip(st.columns([1, 1, 1, 1.5]), headline(a)):  # the shares need room
-    col.metric(h.label, h.value, delta=h.verdict, delta_color=VERDICT_COLOURS[h.status], delta_arrow="off",
-               help=h.help)
-
-words_col, tips_col = st.columns([3, 2], gap="large")
-with words_col:
-    st.subheader("What you said")
-    comparison = compare_take(objective.strip() or take.objective, a)  # the request as heard
-    if comparison:
-        st.html(comparison_html(comparison))
-    else:
-        st.caption("Write your objective to compare your request with what you planned.")
-    st.html(transcript_html(transcript(a)))
-    _choose_request(store, take, a, name=name)
-with tips_col:
-    st.subheader("Tips")
-    playing = st.session_state.get("playing")
-    for i, tip in enumerate(tips(a)):
-        st.html(tip_html(tip))
-        if st.button("Play this moment", key=f"play-{take.id}-{i}", icon=":material/play_arrow:"):
-            st.session_state["playing"] = playing = (take.id, i)
-        if playing == (take.id, i) and data is not None:
-            st.audio(data, format=AUDIO_MIME.get(ext, "audio/wav"), start_time=tip.play_start_s,
-                     end_time=tip.play_end_s, autoplay=True)
-    if not a.feedback:
-        st.success("Nothing to flag in this take. Record it again to make it a habit.")
-
-st.subheader("Loudness and pitch")
-if timelines.get(take.id) is not None:
-    st.altair_chart(loudness_pitch_chart(timelines[take.id]), width="stretch")
-    st.caption(chart_key())
-else:
-    st.caption("The chart could not be drawn for this take.")
-
-with st.expander("Sentence by sentence (table)"):
-    st.dataframe([{"at": fmt_time(s.start_s), "tag": s.tag.replace("_", " "),
-                   "behaviour": (s.behaviour or "").replace("_", " "), "request": s.is_request,
-                   "pace (wpm)": None if s.wpm is None else round(s.wpm),
-                   "end drop (dB, + = quieter)": None if s.end_drop_db is None else fmt_db(s.end_drop_db),
-                   "end pitch (semitones, + = rising)":
-                       None if s.end_pitch_st is None else fmt_num(s.end_pitch_st, 1, signed=True),
-                   "text": s.text, "why": s.reason} for s in a.sentences], hide_index=True)
+show_result(store, take, a, objective=objective.strip() or take.objective, name=name, audio=data, ext=ext,
+            timeline=timelines.get(take.id))

@@ -225,3 +225,42 @@ def test_the_user_marks_another_sentence_as_the_request(home, whisper):
     next(b for b in at.button if b.label == "Let voicecoach choose the request again").click().run()
     assert metrics(at)["Wait after the request"].value == "3.0 s"
     assert TakeStore(home).get(take.id).request_sentence is None and not again.exception
+
+
+def _live_feedback(root: str, home: str, take_id: int, objective: str):
+    """The live panel's result view on its own (streamlit-webrtc's recorder needs a real
+    browser session; tests/test_browser_live.py drives the whole panel)."""
+    import sys
+
+    import streamlit as st
+
+    sys.path.insert(0, root)
+    from studio import live_panel
+    from voicecoach.takes import TakeStore
+
+    store = TakeStore(home)
+    live_panel._feedback(store, take_id, store.get(take_id).result, objective)
+
+
+def test_the_live_result_is_the_practise_result_with_its_cautions(home, whisper):
+    """Live mode shows its take through the same view as Practise, cautions included: a clipped
+    live take says so. Negative control: the same ask recorded at a sane level has no caution."""
+    import numpy as np
+
+    from voicecoach.analysis import analyse
+    from voicecoach.audio import load
+
+    y, _ = build_take([Speech(REQUEST), Silence(2.5)])
+    for gain, clipped in ((12.0, True), (1.0, False)):
+        data = to_wav_bytes(np.clip(y * gain, -1.0, 1.0))
+        store = TakeStore(home)
+        take = store.add(data, source="microphone", objective=OBJECTIVE, dedupe=False)
+        result = analyse(load(data))
+        store.complete(take.id, analysis=result.to_dict(), model=result.model, duration_s=result.duration_s)
+        at = AppTest.from_function(_live_feedback, args=(str(Path(APP).parent), str(home), take.id, OBJECTIVE),
+                                   default_timeout=120).run()
+        assert not at.exception, at.exception
+        assert f"Live take {take.id}, saved in your history" in " ".join(c.value for c in at.caption)
+        assert set(metrics(at)) == {"Speaking pace", "End drop", "Wait after the request", "Push / Pull / Move Away"}
+        assert any("clipped" in w.value for w in at.warning) == clipped, [w.value for w in at.warning]
+        assert any("Your request" in h for h in html(at))  # the transcript, as on Practise

@@ -35,7 +35,9 @@ from voicecoach.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEAD = "I have really enjoyed leading the data migration this year."
-ASK = "Please enrol me on the leadership course before the March intake."
+# A fade of 12 dB on its last word that Whisper still hears as that word ("…the March intake" faded
+# came out as "…the march. Didn't take.": the fade then sits in a sentence of its own)
+ASK = "Please book me on the leadership course for next Monday."
 #: keys schema 2 added: removed to make the JSON a schema-1 row (what users' databases hold)
 V2_TOP = ("speech", "checks")
 V2_SENTENCE = ("index", "first_word", "last_word", "n_words", "specificity")

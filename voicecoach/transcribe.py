@@ -80,7 +80,8 @@ class TranscribeSettings:
         When a decode is doubtful (:func:`_doubtful`: two words in a row that Whisper itself
         gives a probability under ``doubt_below``), the utterance is decoded again with this
         shorter filler prompt and the decode Whisper is surer of (the higher mean word
-        probability) is kept: one more encoder pass, only where the words are in doubt ("design
+        probability) is kept, if it heard as many words (a decode that leaves out the doubtful
+        word is surer, not better): one more encoder pass, only where the words are in doubt ("design
         sprint where it's shopping made" at 0.37-0.54 became "workshop in May"). None: never.
     doubt_below : float
         See ``second_opinion_prompt``.
@@ -220,7 +221,7 @@ class Transcriber:
         if alt_prompt is not None and _doubtful(words, below=self.settings.doubt_below):
             other = self._hear(clip, clip_start_s=clip_start_s, speech=speech, speech_end_s=speech_end_s,
                                prompt=alt_prompt)
-            if other and _mean_probability(other) > _mean_probability(words):
+            if len(other) >= len(words) and _mean_probability(other) > _mean_probability(words):
                 log.debug("a second opinion was surer (%.2f > %.2f)", _mean_probability(other), _mean_probability(words))
                 words = other
         self._heard += [w.text for w in words]  # what this utterance kept, not a discarded decode
