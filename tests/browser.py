@@ -122,7 +122,7 @@ def upload(page, path: Path) -> None:
 
 
 def wait_for_result(page, timeout_ms: int = ANALYSIS_TIMEOUT_MS) -> None:
-    page.get_by_text(RESULT_TEXT, exact=True).wait_for(timeout=timeout_ms)
+    page.get_by_text(RESULT_TEXT, exact=True).first.wait_for(timeout=timeout_ms)  # a rerun may still show the last
 
 
 def goto_page(page, title: str) -> None:

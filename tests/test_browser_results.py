@@ -109,7 +109,7 @@ def test_compare_shows_the_fade_alike_and_does_not_crown_the_clipped_take(studio
 def test_reflect_says_the_caution(studio):
     url, browser, saved, _ = studio
     page = open_page(browser, url, "reflect")
-    page.get_by_text("What worked well?").wait_for()  # the newest take (clipped) is chosen
+    page.get_by_text("What worked well?").first.wait_for()  # the newest take (clipped) is chosen
     expect(page.get_by_test_id("stAlertContentWarning").filter(has_text="full scale")).to_have_count(1)
     full_page_screenshot(page, SHOTS / "results-reflect.png")
     page.close()

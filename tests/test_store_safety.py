@@ -276,7 +276,8 @@ def read_only(home: Path):
     try:
         yield view
     finally:
-        subprocess.run(["umount", str(view)], check=True)
+        if subprocess.run(["umount", str(view)]).returncode != 0:  # "target is busy": a child still reads it
+            subprocess.run(["umount", "--lazy", str(view)], check=True)
         view.rmdir()
 
 
