@@ -416,11 +416,16 @@ class TakeStore:
 
     def audio_path(self, take: Take) -> Path:
         """The take's audio file, resolved; refuses a path that leaves the data folder."""
+        return self._in_home(take.audio_path, f"take {take.id}", "delete this take")
+
+    def _in_home(self, relative: str, what: str, fix: str) -> Path:
+        """``relative`` (a stored audio path) resolved in the data folder; a path that leaves it
+        (a database edited by hand) is refused, naming ``what`` and the ``fix``."""
         home = self.home.resolve()
-        path = (home / take.audio_path).resolve()
-        if not take.audio_path or Path(take.audio_path).is_absolute() or not path.is_relative_to(home):
-            raise StoreError(f"take {take.id} points outside the data folder ({take.audio_path!r}); "
-                             "the database was edited by hand: delete this take")
+        path = (home / relative).resolve()
+        if not relative or Path(relative).is_absolute() or not path.is_relative_to(home):
+            raise StoreError(f"{what} points outside the data folder ({relative!r}); "
+                             f"the database was edited by hand: {fix}")
         return path
 
     def delete(self, take_id: int) -> None:
@@ -531,12 +536,7 @@ class TakeStore:
 
     def turn_audio_path(self, turn: ConversationTurn) -> Path:
         """A reply's audio file, resolved; refuses a path that leaves the data folder."""
-        home = self.home.resolve()
-        path = (home / turn.audio_path).resolve()
-        if not turn.audio_path or Path(turn.audio_path).is_absolute() or not path.is_relative_to(home):
-            raise StoreError(f"reply {turn.id} points outside the data folder ({turn.audio_path!r}); "
-                             "the database was edited by hand: delete this conversation")
-        return path
+        return self._in_home(turn.audio_path, f"reply {turn.id}", "delete this conversation")
 
     def delete_conversation(self, conversation_id: int) -> None:
         """Delete a conversation, its replies and their recordings (a file outside the data folder
