@@ -98,9 +98,9 @@ st.markdown("\n".join(f"- {ICON[c.verdict]} {c.text}" for c in changes(first, se
 st.subheader("Best take so far")
 top = best(done, settings)
 if top.trusted:
-    st.success(f"Take {top.take_id}: {top.total} of {top.out_of} targets met.")
+    st.success(f"Take {top.take_id}: {top.summary}.")
 else:  # every take has a warning: the best of them, said with its warning
-    st.warning(f"Take {top.take_id}: {top.total} of {top.out_of} targets met, but every take has a warning, this "
+    st.warning(f"Take {top.take_id}: {top.summary}, but every take has a warning, this "
                f"one too: {top.cautions[0]}", icon=":material/warning:")
 if by_id[top.take_id].label:
     st.text(by_id[top.take_id].label)
@@ -110,7 +110,7 @@ st.markdown("Each take earns one point for each target it meets: the same verdic
             "could not trust) ranks after the others, whatever its points: its numbers may not hold. The targets:\n"
             + "\n".join(f"- {name}" for name in point_names(settings)))
 st.dataframe([{"take": s.take_id, "name": by_id[s.take_id].label or "", "points": f"{s.total} of {s.out_of}",
-               "missed": " · ".join(f"{p.short} ({p.detail})" for p in s.points if not p.met) or "none",
+               "missed": " · ".join(f"{p.short} ({p.detail})" for p in s.points if p.met is False) or "none",
                "warnings": " ".join(f"⚠ {c}" for c in s.cautions)}
               for s in scores], hide_index=True, column_order=["take", "name", "points", "missed", "warnings"],
              column_config={"take": st.column_config.NumberColumn("take", width=50),
@@ -119,7 +119,7 @@ st.dataframe([{"take": s.take_id, "name": by_id[s.take_id].label or "", "points"
                             "missed": st.column_config.TextColumn("targets missed", width="large"),
                             "warnings": st.column_config.TextColumn("warnings", width="medium")})
 with st.expander("Every target, take by take"):
-    st.dataframe([{"take": s.take_id, **{p.short: ("✓ " if p.met else "✗ ") + p.detail for p in s.points}}
+    st.dataframe([{"take": s.take_id, **{p.short: f"{p.mark} {p.detail}" for p in s.points}}
                   for s in scores], hide_index=True, column_order=["take", *POINT_SHORT_NAMES],
                  column_config={"take": st.column_config.NumberColumn("take", width=50),
                                 **{short: st.column_config.TextColumn(short, help=name) for short, name

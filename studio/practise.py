@@ -187,7 +187,10 @@ if take is None:  # a recording in a widget: saved (once) before it is analysed
     except StoreError as exc:
         st.error(str(exc))
         st.stop()
-    st.html(plain(f"Showing take {take.id}: "
+    again = current == "upload" and take.original_name and take.original_name != source.name
+    st.html(plain(f"This recording is already take {take.id} (the file {take.original_name}, saved "
+                  f"{fmt_when(take.created_at)}); showing it." if again else
+                  f"Showing take {take.id}: "
                   + ("your recording" if current == "microphone" else f"the file {source.name}")
                   + f", saved {fmt_when(take.created_at)}.", muted=True))
 

@@ -40,7 +40,7 @@ def show_result(store: TakeStore, take: Take, a: TakeResult, *, objective: str, 
             st.html(comparison_html(comparison))
         else:
             st.caption("Write your objective to compare your request with what you planned.")
-        st.html(transcript_html(transcript(a)))
+        st.html(transcript_html(transcript(a, objective=objective)))
         _choose_request(store, take, a, name=name)
     with tips_col:
         st.subheader("Tips")
@@ -81,11 +81,13 @@ def _choose_request(store: TakeStore, take: Take, a: TakeResult, *, name: str) -
     with st.expander("Not the request you meant? Choose another sentence"):
         st.caption("The wait, the request's check and the tips are measured from the sentence you choose, "
                    "and the choice is kept with this take.")
-        k = st.selectbox("The sentence you meant as your request", range(len(a.sentences)), index=chosen,
-                         format_func=lambda i: f"{i + 1}. {a.sentences[i].text}", key=f"request-{take.id}",
-                         placeholder="Choose a sentence")
-        again = st.button("Measure from this sentence", key=f"remeasure-{take.id}", disabled=k is None or k == chosen)
-        reset = store.get(take.id).request_sentence is not None and st.button("Let voicecoach choose the request again", key=f"unmark-{take.id}")
+        with st.form(f"request-form-{take.id}", border=False):  # choosing does not rerun (and close) the page
+            k = st.selectbox("The sentence you meant as your request", range(len(a.sentences)), index=chosen,
+                             format_func=lambda i: f"{i + 1}. {a.sentences[i].text}", key=f"request-{take.id}",
+                             placeholder="Choose a sentence")
+            again = st.form_submit_button("Measure from this sentence") and k is not None and k != chosen
+        reset = store.get(take.id).request_sentence is not None and st.button(
+            "Let voicecoach choose the request again", key=f"unmark-{take.id}")
         if again or reset:
             try:
                 take = store.mark_request(take.id, None if reset else k)

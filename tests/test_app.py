@@ -214,7 +214,7 @@ def test_the_user_marks_another_sentence_as_the_request(home, whisper):
     assert metrics(at)["Wait after the request"].value == "3.0 s"
     box = next(s for s in at.selectbox if s.label == "The sentence you meant as your request")
     assert box.value == 0 and len(box.options) == 2
-    box.set_value(1).run()
+    box.set_value(1)  # in a form: applied with its button, the page is not rerun by the choice
     next(b for b in at.button if b.label == "Measure from this sentence").click().run()
     assert not at.exception
     assert metrics(at)["Wait after the request"].value == "1.0 s"

@@ -8,7 +8,7 @@ import pytest
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.coach import CoachSettings
 from voicecoach.compare import (METRICS, WITHIN, best, change, changes, done_takes, point_names, ranking, score,
-                                target_of, trend_rows)
+                                target_of, trend_rows, POINT_SHORT_NAMES)
 from voicecoach.result import TakeResult
 from voicecoach.practice import analyse_saved
 from voicecoach.takes import TakeStore
@@ -165,3 +165,44 @@ def test_a_share_changes_in_percentage_points_not_in_points(before, after, text)
 def test_an_unchanged_number_says_no_change(takes):
     c = by_name(changes(takes[0], takes[0]), "wait after the request")
     assert "(no change" in c.text and "+0.0" not in c.text and "0.0 s," not in c.text
+
+
+def test_a_target_not_judged_is_neither_a_point_nor_a_miss(tmp_path):
+    """Only Push in two sentences is 'too few to judge' in the headline; Compare must say the
+    same: no point, not counted, '– not judged'. Negative control: with enough sentences the
+    same imbalance is a miss."""
+    from voicecoach.analysis import assess
+    from voicecoach.prosody import Contours
+    from voicecoach.takes import TakeStore
+    from voicecoach.types import Region, Word
+    import numpy as np
+
+    def take(texts):
+        words, regions, t = [], [], 0.5
+        for text in texts:
+            start = t
+            for w in text.split():
+                words.append(Word(w, round(t, 3), round(t + 0.35, 3), 0.95))
+                t += 0.4
+            regions.append(Region(start, words[-1].end_s))
+            t = words[-1].end_s + 0.6
+        n = int((t + 3.0) / 0.01)
+        energy, f0 = np.full(n, -100.0), np.full(n, np.nan)
+        for r in regions:
+            sl = slice(int(np.ceil(r.start_s / 0.01)), int(np.ceil(r.end_s / 0.01)))
+            energy[sl], f0[sl] = -20.0, np.linspace(170, 100, sl.stop - sl.start)
+        result = assess(words, regions=regions, contours=Contours(energy_db=energy, f0_hz=f0), duration_s=t + 3.0)
+        store = TakeStore(tmp_path / str(len(texts)))
+        tk = store.add(b"RIFF" + bytes(100), source="upload", dedupe=False)
+        return store.complete(tk.id, analysis=result.to_dict(), model="x", duration_s=result.duration_s)
+
+    two = score(take(["I have led the migration this year.",
+                      "Please enrol me on the leadership course before the March intake."]))
+    (balance,) = [p for p in two.points if p.short == POINT_SHORT_NAMES[-1]]
+    assert balance.met is None and balance.mark == "–" and "not judged" in balance.detail
+    assert two.out_of == len(two.points) - 1 and "(1 not judged)" in two.summary
+    four = score(take(["I have led the migration this year.", "The team shipped two weeks early.",
+                       "I mentored two new engineers.",
+                       "Please enrol me on the leadership course before the March intake."]))
+    (balance,) = [p for p in four.points if p.short == POINT_SHORT_NAMES[-1]]
+    assert balance.met is False and four.out_of == len(four.points)

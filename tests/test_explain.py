@@ -202,3 +202,28 @@ def test_without_a_request_a_misheard_take_says_so():
     assert c.advice.startswith("We may have misheard ‘roll me’ or ‘march’: if that is not what you said")
     t, _ = make_take(["I have really enjoyed leading the migration this year."])  # negative control
     assert compare_take(PLAN, t).advice == "Say the request out loud, then wait."
+
+
+def test_a_doubtful_word_the_plan_names_is_no_doubt():
+    """'march' heard at p 0.2 where the objective says 'March': the plan confirms it (same, no
+    'may have misheard'); against an objective that says April it stays a doubt (control)."""
+    from voicecoach.explain import compare_objective
+    from voicecoach.types import Word
+
+    said = "Please enroll me on the leadership course before the march intake."
+    words = [Word(x, i, i + 0.5, 0.2 if x == "march" else 0.9) for i, x in enumerate(said.split())]
+    same = compare_objective("My manager agrees to enrol me on the leadership course before the March intake",
+                             said, words=words)
+    assert [p.verdict for p in same.parts] == ["same", "same", "same"] and "misheard" not in same.advice
+    april = compare_objective("My manager agrees to enrol me on the leadership course before the April intake",
+                              said, words=words)
+    assert april.parts[2].verdict == "uncertain" and "may have misheard ‘the march’" in april.advice
+
+
+def test_a_lone_determiner_is_not_what_is_asked():
+    """'Could you let me know my Friday?' (for 'by Friday'): 'my' is not an object; a real
+    object after the action is still found (control)."""
+    from voicecoach.specificity import check_specificity
+
+    assert check_specificity("Could you let me know my Friday?").object is None
+    assert check_specificity("Please send me the invitation by Friday.").object == "the invitation"

@@ -209,8 +209,13 @@ class Point:
 
     short: str  # a column heading: one of POINT_SHORT_NAMES
     name: str
-    met: bool
+    met: bool | None  # None: not judged (the verdicts behind it were not judged): no point, and not counted
     detail: str  # what was measured, in words
+
+    @property
+    def mark(self) -> str:
+        """✓ met, ✗ missed, – not judged."""
+        return "✓" if self.met else "–" if self.met is None else "✗"
 
 
 @dataclass(frozen=True)
@@ -221,11 +226,19 @@ class Score:
 
     @property
     def total(self) -> int:
-        return sum(p.met for p in self.points)
+        return sum(p.met is True for p in self.points)
 
     @property
     def out_of(self) -> int:
-        return len(self.points)
+        """The targets judged: one that could not be judged (too few sentences to judge Push and
+        Pull, no request) is neither a point nor a miss."""
+        return sum(p.met is not None for p in self.points)
+
+    @property
+    def summary(self) -> str:
+        """"4 of 5 targets met (1 not judged)"."""
+        unjudged = len(self.points) - self.out_of
+        return f"{self.total} of {self.out_of} targets met" + (f" ({unjudged} not judged)" if unjudged else "")
 
     @property
     def trusted(self) -> bool:
@@ -254,7 +267,8 @@ def point_names(settings: CoachSettings | None = None) -> tuple[str, ...]:
 
 def score(take: Take, settings: CoachSettings | None = None) -> Score:
     """One point for each target of :func:`point_names` the take meets: met when the coach's
-    verdicts behind it (:data:`POINT_CHECKS`) are all met. ``settings`` only words the targets."""
+    verdicts behind it (:data:`POINT_CHECKS`) are all met; not judged (no point, and out of the
+    total) when none of them is missed and one was not judged. ``settings`` only words the targets."""
     t = take.result
     if t is None:
         return Score(take.id, tuple(Point(short, name, False, "not analysed")
@@ -282,8 +296,11 @@ def score(take: Take, settings: CoachSettings | None = None) -> Score:
         vs = [verdicts.get(c) for c in codes]
         met = all(v is not None and v.met is True for v in vs)
         if not met and any(v is not None and v.met is None for v in vs) and not any(
-                v is not None and v.met is False for v in vs) and not t.words_trusted:
-            detail += " (not judged: the words could not be trusted)"
+                v is None or v.met is False for v in vs):
+            met = None  # as the verdict says: not judged, so neither a point nor a miss
+            why = next(v.explanation for v in vs if v is not None and v.met is None)
+            detail += (" (not judged: the words could not be trusted)" if not t.words_trusted
+                       else f" (not judged: {why.rstrip('.')})" if why else " (not judged)")
         points.append(Point(short, name, met, detail))
     return Score(take.id, tuple(points), tuple(c.message for c in t.warnings))
 

@@ -273,7 +273,7 @@ def request_words(t: TakeResult, index: int | None = None) -> tuple[Word, ...]:
     return ask_words(t.words, s.first_word, s.last_word)
 
 
-def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
+def transcript(t: TakeResult, *, objective: str = "") -> tuple[SentenceView, ...]:
     """The take sentence by sentence, fillers and hedges marked on their words."""
     marks = word_marks(t.words, fillers=t.fillers, hedges=t.hedges)
     main = t.request.sentence_index if t.request else None
@@ -283,7 +283,8 @@ def transcript(t: TakeResult) -> tuple[SentenceView, ...]:
         tokens=tuple(Token(w.text.strip(), w.start_s, marks[k])
                      for k, w in enumerate(t.words[s.first_word: s.last_word + 1], start=s.first_word)),
         is_request=s.is_request, is_main_request=s.index == main,
-        request_verdict=request_verdict(hear_ask(request_words(t, s.index))) if s.is_request else None,
+        request_verdict=request_verdict(hear_ask(request_words(t, s.index)).confirmed_by(objective))
+        if s.is_request else None,
     ) for s in t.sentences)
 
 
@@ -337,7 +338,7 @@ def compare_objective(objective: str, request_text: str | None, *,
     if request_text is None:
         return ObjectiveComparison(plan.spec, None, (), f"You planned: {_quoted(objective)}. This take has no "
                                    "request.", "Say the request out loud, then wait.")
-    heard = hear_ask(typed_words(request_text) if words is None else words)
+    heard = hear_ask(typed_words(request_text) if words is None else words).confirmed_by(objective)
     planned, asked = plan.spec, heard.spec
     parts = tuple(PartComparison(
         p, plan.part(p).text, heard.part(p).text,

@@ -199,8 +199,8 @@ def report_body_html(take: Take, *, timeline: Timeline | None = None, settings: 
                  if tips else f"<p>{e(_no_tips(take))}</p>")
     if t is not None:
         sc = score(take, s)
-        parts.append(f"<h2>Targets met: {sc.total} of {sc.out_of}</h2><table>" + "".join(
-            f"<tr><td class=\"{'met' if p.met else 'miss'}\">{'✓' if p.met else '✗'}</td>"
+        parts.append(f"<h2>Targets: {escape(sc.summary)}</h2><table>" + "".join(
+            f"<tr><td class=\"{'met' if p.met else 'miss' if p.met is False else 'unjudged'}\">{p.mark}</td>"
             f"<td>{e(p.name)}</td><td>{e(p.detail)}</td></tr>" for p in sc.points) + "</table>")
     parts.append("<h2>What you said</h2>")
     if t is not None and t.transcript:
@@ -347,8 +347,8 @@ def report_markdown(take: Take, *, settings: CoachSettings | None = None) -> str
     out += [f"- **{_md(t)}** — {_md(m)}" for t, m in tips] if tips else [_md(_no_tips(take))]
     if t is not None:
         sc = score(take, settings)
-        out += ["", f"## Targets met: {sc.total} of {sc.out_of}", ""]
-        out += [f"- {'✓' if p.met else '✗'} {_md(p.name)}: {_md(p.detail)}" for p in sc.points]
+        out += ["", f"## Targets: {sc.summary}", ""]
+        out += [f"- {p.mark} {_md(p.name)}: {_md(p.detail)}" for p in sc.points]
     out += ["", "## What you said", ""]
     if t is not None and t.transcript:
         out += [f"> {_md(t.transcript)}", ""]

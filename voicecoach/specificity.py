@@ -13,7 +13,7 @@ rests on a guess.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Sequence
 
 from voicecoach import wording_rules as _r
@@ -70,6 +70,8 @@ class Specificity:
         return d
 
 
+_WORD_RE = re.compile(r"[a-z0-9']+")
+_BARE_DETERMINERS = frozenset("my your our his her their its the a an this that these those some any".split())
 _CLAUSE_END_RE = re.compile(r"[,;:.?!]| (?:so|because|since|if|and then|which|when|so that|please)\b|(?<!\bme) as\b")
 _LEAD_RE = re.compile(
     r"^(?:(?:me|my name|us|him|her|it|myself)\b ?)?(?:(?:off on|off|forward for|forward|up for|up|on|onto|"
@@ -89,6 +91,8 @@ def _object_after(clean: str, start: int, stop: int) -> tuple[str, int, int] | N
     a = _LEAD_RE.match(low).end()
     seg = body[a:]
     left, right = len(seg) - len(seg.lstrip(" ,.?!")), len(seg.rstrip(" ,.?!"))
+    if left < right and seg[left:right].lower() in _BARE_DETERMINERS:
+        left = right  # "let me know my Friday": a lone "my" names nothing
     if left >= right:
         me = re.match(r"^(?:me|my name)\b", low)
         return ("me", at, at + me.end()) if me else None
@@ -288,6 +292,15 @@ class HeardAsk:
         """True when any of ``parts`` ("action", "object", "time") is uncertain: a verdict on
         them (a match, a change, a missing part) would be a guess."""
         return any(self.part(p).uncertain for p in parts)
+
+    def confirmed_by(self, plan: str) -> "HeardAsk":
+        """This ask with the doubt taken off what the user planned to say (``plan``, the
+        objective): a part or a stretch heard with low confidence whose words are all words of
+        the plan ("the march" for a plan "…before the March intake") was most likely said."""
+        planned = set(_WORD_RE.findall(plan.lower()))
+        said = lambda text: bool(text) and set(_WORD_RE.findall(text.lower())) <= planned  # noqa: E731
+        return replace(self, parts=tuple(replace(p, uncertain=p.uncertain and not said(p.text)) for p in self.parts),
+                       misheard=tuple(x for x in self.misheard if not said(x)))
 
 
 def typed_words(text: str) -> tuple[Word, ...]:
