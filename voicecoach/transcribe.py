@@ -132,9 +132,9 @@ def plan_utterances(regions: Sequence[Region], *, duration_s: float,
                     settings: TranscribeSettings | None = None) -> tuple[Utterance, ...]:
     """Join speech regions into utterances of at most ``max_utterance_s``, cut at silences.
 
-    Where the next region would make an utterance too long, it is cut at its longest silence
-    among those that leave it at least half as long as the limit (:func:`_cut_at`): the pauses
-    between sentences, not the 0.1 s closure of a "t" inside "platform". A single region longer
+    Where the next region would make an utterance too long, it is cut at its latest pause
+    (:func:`_cut_at`): a silence of at least ``MIN_CUT_GAP_S``, not the 0.16 s closure of the
+    "t" inside "platform"; with no pause at all it runs on. A single region longer
     than Whisper's window (rare: 30 s without a 0.1 s pause) is cut into equal parts that fit.
     Padding reaches at most halfway to the neighbouring speech.
     """
@@ -173,18 +173,17 @@ MIN_CUT_GAP_S = 0.2
 
 def _cut_at(regions: Sequence[Region], *, max_s: float, must: bool = False) -> int | None:
     """How many of ``regions`` (an utterance that the last one makes too long) to keep before
-    the cut: after the longest pause (a silence of at least ``MIN_CUT_GAP_S``) that leaves the
-    first part at least ``max_s / 2`` long, else after the longest pause, ties to the later.
-    None when there is no pause at all, unless ``must`` (the utterance would not fit Whisper's
-    window): then after the longest silence."""
+    the cut: after the latest pause (a silence of at least ``MIN_CUT_GAP_S``), so utterances
+    stay as long as they may (each costs an encoder pass, and context helps Whisper). None when
+    there is no pause at all, unless ``must`` (the utterance would not fit Whisper's window):
+    then after the longest silence."""
     gaps = [(regions[i + 1].start_s - regions[i].end_s, i + 1) for i in range(len(regions) - 1)]
     pauses = [g for g in gaps if g[0] >= MIN_CUT_GAP_S]
-    if not pauses and not must:
+    if pauses:
+        return pauses[-1][1]
+    if not must:
         return None
-    pauses = pauses or gaps
-    long_enough = [g for g in pauses if regions[g[1] - 1].end_s - regions[0].start_s >= max_s / 2]
-    _, k = max(long_enough or pauses, key=lambda g: (round(g[0], 2), g[1]))
-    return k
+    return max(gaps, key=lambda g: (round(g[0], 2), g[1]))[1]
 
 
 class Transcriber:
