@@ -6,9 +6,10 @@ import streamlit as st
 
 from studio.resources import privacy, take_store
 from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, POINT_SHORT_NAMES, WITHIN, best, changes, done_takes, fmt_value,
-                                point_names, ranking, target_of, trend_rows, value_of)
+from voicecoach.compare import (METRICS, POINT_SHORT_NAMES, WITHIN, best, changes, conversation_rows, done_takes,
+                                fmt_value, point_names, ranking, target_of, trend_rows, value_of)
 from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_when
+from voicecoach.rehearse import MOMENTS
 from voicecoach.takes import StoreError
 
 ICON = {"better": ":green[:material/trending_up:]", "worse": ":red[:material/trending_down:]",
@@ -54,6 +55,26 @@ def _name(take) -> str:
         f" · {label[:40]}{'…' if len(label) > 40 else ''}" if label else "")
 
 
+
+def _conversations() -> None:
+    """Checks met per moment, conversation by conversation (oldest first), as each was judged."""
+    st.subheader("Conversations: checks met per moment")
+    try:
+        rows = conversation_rows(take_store().conversations())
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    if not rows:
+        st.info("No finished conversations yet: rehearse one on the Rehearse page to see its checks here.")
+        return
+    st.dataframe([r | {"when": fmt_when(r["when"])} for r in rows], hide_index=True,
+                 column_order=["id", "when", "title", "outcome", *MOMENTS],
+                 column_config={"id": st.column_config.NumberColumn("conversation", width=50),
+                                "title": st.column_config.TextColumn("scenario")})
+    st.caption("Each moment: checks met / checks judged, from the verdicts saved when you rehearsed (– : no "
+               "check judged at that moment).")
+
+
 st.title("Compare your takes")
 st.caption(privacy("compare"))
 try:
@@ -64,6 +85,7 @@ except StoreError as exc:
 if len(done) < 2:
     st.info(f"Comparing needs at least two analysed takes; you have {len(done)}. Record your ask again on "
             "the Practise page, then come back to see what changed.")
+    _conversations()
     st.stop()
 settings = CoachSettings()
 
@@ -124,3 +146,5 @@ with st.expander("Every target, take by take"):
                  column_config={"take": st.column_config.NumberColumn("take", width=50),
                                 **{short: st.column_config.TextColumn(short, help=name) for short, name
                                    in zip(POINT_SHORT_NAMES, point_names(settings))}})
+
+_conversations()

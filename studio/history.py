@@ -2,6 +2,8 @@
 delete one, or delete everything."""
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from studio.charts import loudness_pitch_chart
@@ -9,6 +11,8 @@ from studio.render import AUDIO_MIME, VERDICT_COLOURS, md_naming
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
+from voicecoach.conversation import ConversationResult
+from voicecoach.conversation_report import render_text
 from voicecoach.explain import headline
 from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_balance, fmt_db, fmt_num, fmt_time, fmt_when
 from voicecoach.practice import analyse_saved, recording_name
@@ -234,6 +238,35 @@ else:
         if c2.button("Keep it"):
             st.session_state.pop("confirm_delete", None)
             st.rerun()
+
+st.subheader("Conversations")
+try:
+    conversations = store.conversations()
+except StoreError as exc:
+    st.error(str(exc))
+    conversations = []
+if not conversations:
+    st.info("No conversations yet: rehearse one on the Rehearse page.")
+else:
+    st.dataframe([{"conversation": c.id, "when": fmt_when(c.created_at), "scenario": c.title,
+                   "outcome": c.outcome or ("not finished" if c.status != "done" else "–"),
+                   "checks met": "–" if c.checks_total is None else f"{c.checks_met} of {c.checks_total}"}
+                  for c in conversations], hide_index=True,
+                 column_order=["conversation", "when", "scenario", "outcome", "checks met"])
+    by_conv = {c.id: c for c in conversations}
+    conv = by_conv[st.selectbox("Conversation", list(by_conv), key="takes_conversation",
+                                format_func=lambda i: f"Conversation {i} · {fmt_when(by_conv[i].created_at)} · "
+                                                      f"{by_conv[i].title}")]
+    with st.container(horizontal=True):
+        if conv.result_json:  # the report `voicecoach rehearse` prints, from the saved result
+            st.download_button("Report (text)", icon=":material/download:", on_click="ignore",
+                               data=render_text(ConversationResult.from_dict(conv.result)).encode(),
+                               file_name=f"conversation-{conv.id}.txt", mime="text/plain", key="conv_report")
+        st.download_button("Everything saved (JSON)", icon=":material/download:", on_click="ignore",
+                           data=json.dumps(store.export_conversation(conv.id), indent=2).encode(),
+                           file_name=f"conversation-{conv.id}.json", mime="application/json", key="conv_export")
+    if not conv.result_json:
+        st.caption("This conversation is not finished: its report comes once it is; resume it on the Rehearse page.")
 
 with st.expander("Delete all my data"):
     st.write("Removes every take and its recording, your preparation notes and your reflections from "

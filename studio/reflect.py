@@ -8,7 +8,8 @@ import streamlit as st
 from studio.render import md_literal
 from studio.resources import privacy, take_store
 from voicecoach.format import fmt_when
-from voicecoach.reflect import beside, meeting_beside, prepared_questions, questions_for, take_facts
+from voicecoach.reflect import (MEETING_QUESTIONS, beside, conversation_beside, meeting_beside, prepared_questions,
+                                questions_for, take_facts)
 from voicecoach.takes import StoreError
 
 ss = st.session_state
@@ -49,8 +50,37 @@ except StoreError as exc:
 objective = prep.objective if prep else ""
 planned_questions = prepared_questions(prep)  # beside the questions asked, as the preparation had them
 
-kind = st.radio("What are you looking back on?", ["practice", "meeting"], horizontal=True, key="reflect_kind",
-                format_func={"practice": "A practice take", "meeting": "The real meeting"}.get)
+kind = st.radio("What are you looking back on?", ["practice", "meeting", "conversation"], horizontal=True,
+                key="reflect_kind", format_func={"practice": "A practice take", "meeting": "The real meeting",
+                                                 "conversation": "A rehearsed conversation"}.get)
+if kind == "conversation":  # the guide's afterwards questions, the conversation's saved numbers beside them
+    try:
+        finished = [c for c in store.conversations() if c.result_json]
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+    if not finished:
+        st.info("No finished conversations yet: rehearse one on the Rehearse page, then come back here.")
+        _show_past(store)
+        st.stop()
+    by_conv = {c.id: c for c in finished}
+    conv_id = st.selectbox("Conversation", list(by_conv), key="reflect_conversation",
+                           format_func=lambda i: f"Conversation {i} · {fmt_when(by_conv[i].created_at)} · "
+                                                 f"{by_conv[i].title}")
+    try:
+        lines = conversation_beside(by_conv[conv_id].result)
+    except (ValueError, KeyError, TypeError, IndexError):
+        st.warning("The saved result of this conversation cannot be read.")
+        _show_past(store)
+        st.stop()
+    st.caption("Answers about a rehearsed conversation are not saved yet: think them through, or write them "
+               "down under “The real meeting” after the real one.")
+    for q in MEETING_QUESTIONS:
+        st.markdown(f"**{q.prompt}**")
+        if lines.get(q.id):
+            st.info("\n".join("- " + md_literal(line) for line in lines[q.id]), icon=":material/insights:")
+    _show_past(store)
+    st.stop()
 if kind == "practice":
     if not takes:
         st.info("No analysed takes yet. Record your ask on the Practise page, then come back here to look "

@@ -18,7 +18,8 @@ from .format import END_DROP_NAME, fmt_db, fmt_num, fmt_when
 from .takes import Take
 
 __all__ = ["Metric", "METRICS", "METRIC_CHECKS", "Change", "change", "met_target", "Point", "Score", "done_takes", "target_of", "trend_rows",
-           "changes", "WITHIN", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of"]
+           "changes", "WITHIN", "POINT_SHORT_NAMES", "point_names", "score", "ranking", "best", "fmt_value", "value_of",
+           "conversation_rows"]
 
 
 @dataclass(frozen=True)
@@ -317,3 +318,30 @@ def best(takes, settings: CoachSettings | None = None) -> Score | None:
     warning only when every take has one (the page then says so)."""
     r = ranking(takes, settings)
     return r[0] if r else None
+
+
+def conversation_rows(conversations) -> list[dict]:
+    """Checks met per moment, one row per finished conversation, oldest first: ``when``, ``id``,
+    ``title``, ``outcome`` and, for each moment of :data:`voicecoach.rehearse.MOMENTS`, "met/total"
+    over its judged verdicts ("–": no judged check at that moment). Read from the saved
+    :class:`~voicecoach.conversation.ConversationResult` (``Conversation.result_json``); nothing is
+    judged again. A conversation not finished, or whose result cannot be read, is left out."""
+    import json
+
+    from .conversation import ConversationResult
+    from .rehearse import MOMENTS
+
+    rows = []
+    for c in sorted(conversations, key=lambda c: (c.created_at, c.id)):
+        if not c.result_json:
+            continue
+        try:
+            r = ConversationResult.from_dict(json.loads(c.result_json))
+        except (ValueError, KeyError, TypeError):
+            continue
+        row = {"id": c.id, "when": c.created_at, "title": c.title, "outcome": r.outcome or "not finished"}
+        for m in MOMENTS:
+            judged = [v for t in r.turns if t.moment == m for v in t.checks if v.met is not None]
+            row[m] = f"{sum(1 for v in judged if v.met)}/{len(judged)}" if judged else "–"
+        rows.append(row)
+    return rows

@@ -21,7 +21,7 @@ from .result import TakeResult
 from .takes import Preparation
 
 __all__ = ["Question", "PRACTICE_QUESTIONS", "MEETING_QUESTIONS", "TakeFacts", "take_facts", "beside",
-           "meeting_beside", "questions_for", "prepared_questions"]
+           "meeting_beside", "questions_for", "prepared_questions", "conversation_beside"]
 
 
 @dataclass(frozen=True)
@@ -277,3 +277,32 @@ def questions_for(kind: str) -> tuple[Question, ...]:
     if kind not in ("practice", "meeting"):
         raise ValueError(f"kind is {kind!r}; use 'practice' or 'meeting'")
     return PRACTICE_QUESTIONS if kind == "practice" else MEETING_QUESTIONS
+
+
+def conversation_beside(result) -> dict[str, tuple[str, ...]]:
+    """The numbers of a rehearsed conversation (a :class:`voicecoach.conversation.ConversationResult`
+    or its saved dict) beside the guide's afterwards questions (:data:`MEETING_QUESTIONS`' ids):
+    the outcome, the Push/Pull shares and switches, the wait after the ask, and the checks met and
+    missed, as the saved verdicts have them (nothing judged again)."""
+    from .conversation import ConversationResult
+    from .conversation_report import OUTCOME_TEXT
+
+    r = result if isinstance(result, ConversationResult) else ConversationResult.from_dict(result)
+    s = r.summary
+    verdicts = [(t.moment, v) for t in r.turns for v in t.checks if v.met is not None]
+    met = [f"{m}: {v.explanation}" for m, v in verdicts if v.met]
+    missed = [f"{m}: {v.explanation}" for m, v in verdicts if not v.met]
+    ask = [v for m, v in verdicts if m == "ask"]
+    wait = ("no request found in your ask" if s.wait_after_ask_s is None else
+            f"you waited {s.wait_after_ask_s:.1f} s after your ask"
+            + (" (still waiting when the turn ended)" if s.still_waiting else ""))
+    return {
+        "objective_met": (f"Outcome: {OUTCOME_TEXT.get(r.outcome, r.outcome)}",
+                          *((f"Objective: {r.objective}",) if r.objective else ())),
+        "stated": (*(f"{'✓' if v.met else '✗'} {v.explanation}" for v in ask), wait),
+        "time": (f"Push / Pull / Move Away: {fmt_balance(s.push_share, s.pull_share, s.move_away_share)} of "
+                 "your speaking time",),
+        "moved": (f"{s.switches} switch{'es' if s.switches != 1 else ''} between Push and Pull",),
+        "worked": (f"Checks met: {s.checks_met} of {s.checks_total}", *met),
+        "differently": (f"Checks missed: {len(missed)}" if missed else "Checks missed: none", *missed),
+    }
