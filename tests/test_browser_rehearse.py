@@ -26,7 +26,7 @@ TURNS = [
       Speech("What would you like to focus on, and do we have half an hour?")], "development", "feedback"),
     ([Speech("Thank you for telling me. Can you tell me more about what the team needed from those updates?")],
      "updates", "ask"),
-    ([Speech("Please book me on the leadership course for the April intake."), Silence(2.6)],
+    ([Speech("Please put me forward for the leadership course for the April intake."), Silence(2.6)],
      "leadership", "pushback"),
     ([Speech("I understand. If you approve it, I will cover the planning meetings myself in March."), Silence(0.4),
       Speech("What would make this work for you?")], "planning", "close"),
@@ -53,6 +53,10 @@ def _assert_playing(page) -> None:
     assert state["autoplay"] and state["d"] > 1.0, state
 
 
+# The browser's audio path (noise suppression, gain) is not the same twice: now and then Whisper
+# mishears a reply ("book me" as "work me"), the manager rightly asks what exactly, and the
+# scripted replies no longer fit that path. Run again up to twice; each run must pass whole.
+@pytest.mark.flaky(reruns=2, reruns_delay=2)
 @pytest.mark.slow
 def test_whole_conversation(server, pw, tmp_path):  # noqa: F811
     lines_before = 0
