@@ -155,6 +155,9 @@ def _heard_after_cue(cue_s: float, said: list[tuple[str, float, float]], take) -
     return due
 
 
+# Timing in a real browser on 2 shared cores: the page's cue may come a rerun late or early under
+# load; run again up to twice, each run whole.
+@pytest.mark.flaky(reruns=2, reruns_delay=2)
 def test_speech_from_the_cue_on_is_in_the_take(server, pw, tmp_path):
     """Sentences are said from the click on; whichever is being said in the 0.3 s after the "Speak
     now" cue is in the saved take. Negative control: the same assertion (file A's sentences at the
