@@ -365,6 +365,10 @@ def _inside(u: Utterance, regions: Sequence[Region]) -> list[Region]:
 #: A cut followed by a silence this long (s) or longer ends a sentence anyway (as
 #: ``delivery.DeliverySettings.sentence_gap_s`` splits sentences): no need to mend it.
 MEND_MAX_GAP_S = 1.0
+#: A decode across a cut replaces both sides only if it heard at least this share of their words
+#: (the two halves of a word cut in two may count a fragment more; a decode that stopped early
+#: after the first of five short sentences hears far fewer).
+MEND_MIN_KEPT = 0.75
 _SENTENCE_END = re.compile(r"[.?!][\"')\]]*$")
 
 
@@ -399,8 +403,9 @@ def mend_cuts(tr: Transcriber, y: np.ndarray, utterances: Sequence[Utterance],
         clip = y[int(round(start_s * SAMPLE_RATE)): int(round(nxt.clip_end_s * SAMPLE_RATE))]
         inside = [r for r in regions if r.end_s > start_s and r.start_s < nxt.end_s]
         again = tr.utterance(clip, clip_start_s=start_s, speech=inside)
-        if not again:
-            continue
+        replaced = sum(1 for d in out[: k + 1] for w in d if (w.start_s + w.end_s) / 2 >= start_s) + len(out[k + 1])
+        if len(again) < MEND_MIN_KEPT * replaced:
+            continue  # the decode across the cut heard far less (tiny.en stopped early): keep both sides as heard
         log.debug("mended the cut at %.2f s: decoded %.2f-%.2f s again", here.end_s, start_s, nxt.clip_end_s)
         for j in range(k + 1):  # the words from start_s on are heard again
             out[j] = [w for w in out[j] if (w.start_s + w.end_s) / 2 < start_s]
