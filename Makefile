@@ -16,7 +16,7 @@ run: sysdeps-run setup
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: sysdeps-test setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 setup: $(STAMP)
 

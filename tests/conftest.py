@@ -44,3 +44,16 @@ def wait_recordings(whisper):
         wav = to_wav_bytes(y)
         out.append((wav, analyse(load(wav)).to_dict()))
     return out
+
+
+#: The longest files (most of their time is a real browser, a spoken conversation or the studio under
+#: strace), run first: ``make test`` gives whole files to two workers (pytest-xdist ``--dist
+#: loadfile``), and a long file started last would leave one worker running alone at the end.
+LONGEST_FIRST = ("test_browser_live.py", "test_browser_rehearse.py", "test_browser_studio.py", "test_rehearse.py",
+                 "test_privacy.py", "test_bad_input.py", "test_honest.py", "test_browser_load.py", "test_live.py",
+                 "test_ask_eval.py", "test_models.py", "test_memory.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
