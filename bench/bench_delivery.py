@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio
+from voicecoach.speech.audio import Audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from synth import Silence, Speech, build_take  # noqa: E402  (test support: espeak-ng takes)

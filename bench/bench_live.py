@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from voicecoach.analysis import analyse  # noqa: E402
-from voicecoach.audio import SR, Audio  # noqa: E402
+from voicecoach.speech.audio import SR, Audio  # noqa: E402
 from voicecoach.live import LiveSession  # noqa: E402
 
 BLOCK_S = 0.05

@@ -6,11 +6,11 @@ the pushback, a short close). For each turn, from the moment the recording is co
 
 1. analysis: :func:`voicecoach.analysis.analyse` of the turn's WAV bytes (the page's path: decode,
    speech, Whisper tiny.en, delivery, wording), with the script's objective;
-2. the engine: :meth:`voicecoach.rehearse.Rehearsal.answer` judges the turn and picks the next line;
-3. the voice: :func:`voicecoach.manager_voice.render` of that line (Piper joe through onnxruntime),
+2. the engine: :meth:`voicecoach.rehearsal.rehearse.Rehearsal.answer` judges the turn and picks the next line;
+3. the voice: :func:`voicecoach.rehearsal.manager_voice.render` of that line (Piper joe through onnxruntime),
    with the line cache **cold** (an empty cache folder: rendered now), **warm** (rendered before:
    read from disk), and **prerendered** (the page renders every line the manager may say next
-   while you are still speaking, :func:`voicecoach.manager_voice.prerender`; what is left on the
+   while you are still speaking, :func:`voicecoach.rehearsal.manager_voice.prerender`; what is left on the
    reply's path is reading the file).
 
 "reply" = analysis + engine + voice: the silence you hear before the manager answers (beyond the
@@ -32,10 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from voicecoach import manager_voice as mv  # noqa: E402
+from voicecoach.rehearsal import manager_voice as mv  # noqa: E402
 from voicecoach.analysis import analyse  # noqa: E402
-from voicecoach.audio import to_wav_bytes  # noqa: E402
-from voicecoach.rehearse import Rehearsal, load_script  # noqa: E402
+from voicecoach.speech.audio import to_wav_bytes  # noqa: E402
+from voicecoach.rehearsal.rehearse import Rehearsal, load_script  # noqa: E402
 
 SCENARIO = "course"
 TURNS = [

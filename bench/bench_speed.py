@@ -115,7 +115,7 @@ def run_child(cmd: list[str], folder: Path) -> dict:
 def measure(system: str, wav: Path, warmup: Path, short: bool, folder: Path) -> dict:
     """Time one system on one take: {'ok', 'seconds', 'cpu_s', 'rss_mb', 'words', 'timings_s'}."""
     if system == "plain":
-        from voicecoach.transcribe import resolve_model
+        from voicecoach.speech.transcribe import resolve_model
         cmd = [sys.executable, "-c", PLAIN, str(resolve_model(None).path), str(wav)]
     elif system == "cold":
         cmd = [str(BIN / "voicecoach"), "analyse", str(wav), "--json"]
@@ -145,7 +145,7 @@ def measure(system: str, wav: Path, warmup: Path, short: bool, folder: Path) -> 
 def warm_worker(wav: str, warmup: str, repeats: int) -> None:
     """Child: the app's path. Load once, warm up, time analyse(); one JSON line on stdout."""
     from voicecoach.analysis import analyse
-    from voicecoach.transcribe import load_model
+    from voicecoach.speech.transcribe import load_model
 
     load_model(None)
     analyse(warmup)

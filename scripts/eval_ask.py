@@ -59,7 +59,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]  # tests/voices.py: asks of known truth
 
 from scripts.eval_wer import normalise, read_clips  # noqa: E402
-from voicecoach import audio, transcribe as vc_transcribe  # noqa: E402
+from voicecoach.speech import audio, transcribe as vc_transcribe  # noqa: E402
 from voicecoach.analysis import analyse  # noqa: E402
 from voices import SR, Silence, Speech, build_ask  # noqa: E402
 

@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests")]  # tests/synth.py: espeak-ng takes of known truth
 
 from scripts.eval_wer import FILLERS, count_fillers, normalise, read_clips  # noqa: E402
-from voicecoach import audio, transcribe as vc_transcribe  # noqa: E402
+from voicecoach.speech import audio, transcribe as vc_transcribe  # noqa: E402
 from voicecoach.analysis import Settings, analyse  # noqa: E402
 from synth import SR, Silence, Speech, build_take, speak  # noqa: E402
 
@@ -172,7 +172,7 @@ def build_takes(clips, n_real: int, seed: int) -> list[Take]:
 
 
 def voicecoach_configs() -> list[tuple[str, Settings]]:
-    """("voicecoach", Settings()) and, when ``voicecoach.transcribe.TranscribeSettings`` exists,
+    """("voicecoach", Settings()) and, when ``voicecoach.speech.transcribe.TranscribeSettings`` exists,
     variants of it (a variant equal to the default, or naming a field it lacks, is left out)."""
     base = Settings()
     ts_class = getattr(vc_transcribe, "TranscribeSettings", None)

@@ -1,4 +1,4 @@
-"""Evaluate the conversation-move detectors of ``voicecoach.moves`` on the labelled sets.
+"""Evaluate the conversation-move detectors of ``voicecoach.wording.moves`` on the labelled sets.
 
 Sets (labelled by ``data/LABELLING.md``, "Conversation moves"; columns ``text`` and ``moves``, the
 detectors that should fire, comma-separated):
@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from voicecoach import moves  # noqa: E402
+from voicecoach.wording import moves  # noqa: E402
 
 DATA = ROOT / "data"
 FILES = {"tune": DATA / "moves_tune.tsv", "blind_a": DATA / "moves_blind.tsv",

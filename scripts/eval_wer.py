@@ -31,10 +31,10 @@ import jiwer
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from voicecoach import audio  # noqa: E402
+from voicecoach.speech import audio  # noqa: E402
 from voicecoach.analysis import Settings, analyse  # noqa: E402
-from voicecoach.audio import Audio  # noqa: E402
-from voicecoach.transcribe import FILLER_PROMPT, ModelError, TranscribeSettings, resolve_model  # noqa: E402
+from voicecoach.speech.audio import Audio  # noqa: E402
+from voicecoach.speech.transcribe import FILLER_PROMPT, ModelError, TranscribeSettings, resolve_model  # noqa: E402
 
 FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm"}
 _UK_US = {

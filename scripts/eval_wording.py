@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from voicecoach.vocabulary import TAGS  # noqa: E402
+from voicecoach.wording.vocabulary import TAGS  # noqa: E402
 from voicecoach.wording import rule_verdict, tag_sentence  # noqa: E402
 from wording_sets import (  # noqa: E402
     BLIND_SET, EARLIER_BLIND_SET, REQUEST_BLIND_SET, REQUEST_TUNE_SET, TRAIN_SETS, Row, load_set)

@@ -1,6 +1,6 @@
-"""Train the small wording classifier that ships in ``voicecoach/wording_model.npz``.
+"""Train the small wording classifier that ships in ``voicecoach/wording/model.npz``.
 
-Multinomial logistic regression over ``voicecoach.wording_model.features`` for the behaviour
+Multinomial logistic regression over ``voicecoach.wording.model.features`` for the behaviour
 (12 behaviours + ``none`` for neutral), and a binary one for ``is_request``. It trains on every
 labelled set in ``TRAIN_SETS`` and never on ``scripts/eval_wording.py``'s final blind set.
 
@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from voicecoach.wording import WordingSettings, combine, rule_verdict  # noqa: E402
-from voicecoach.wording_model import FEATURE_VERSION, MODEL_PATH, features  # noqa: E402
+from voicecoach.wording.model import FEATURE_VERSION, MODEL_PATH, features  # noqa: E402
 from wording_sets import TRAIN_SETS, digest, load_set  # noqa: E402
 
 C_BEHAVIOUR = 20.0  # inverse regularisation; chosen by the cross-author check below
@@ -68,7 +68,7 @@ def _save(vocab, beh, req, path: Path = MODEL_PATH, train_sets=()):
 def trained_model(rows):
     """Fit on ``rows`` and return a loaded WordingModel (through a temporary file)."""
     import tempfile
-    from voicecoach.wording_model import WordingModel
+    from voicecoach.wording.model import WordingModel
 
     with tempfile.TemporaryDirectory() as d:
         p = Path(d) / "m.npz"

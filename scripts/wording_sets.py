@@ -46,7 +46,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicecoach.vocabulary import TAG_OF, TAGS, tag_of
+from voicecoach.wording.vocabulary import TAG_OF, TAGS, tag_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"

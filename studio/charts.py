@@ -4,8 +4,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from voicecoach.timeline import (FLOOR_DB, LOUDNESS_COLOUR, MOMENT_COLOURS, MOMENT_NAMES, PITCH_COLOUR, Timeline,
-                                 wait_short)
+from voicecoach.display.timeline import (
+    FLOOR_DB,
+    LOUDNESS_COLOUR,
+    MOMENT_COLOURS,
+    MOMENT_NAMES,
+    PITCH_COLOUR,
+    Timeline,
+    wait_short,
+)
 
 __all__ = ["loudness_pitch_chart", "MOMENT_NAMES", "WAIT_LABEL_MIN_SHARE"]
 

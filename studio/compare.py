@@ -5,12 +5,25 @@ import altair as alt
 import streamlit as st
 
 from studio.resources import privacy, take_store
-from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, POINT_SHORT_NAMES, WITHIN, best, changes, conversation_rows, done_takes,
-                                fmt_value, point_names, ranking, target_of, trend_rows, value_of)
+from voicecoach.coaching.coach import CoachSettings
+from voicecoach.display.compare import (
+    METRICS,
+    POINT_SHORT_NAMES,
+    WITHIN,
+    best,
+    changes,
+    conversation_rows,
+    done_takes,
+    fmt_value,
+    point_names,
+    ranking,
+    target_of,
+    trend_rows,
+    value_of,
+)
 from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_when
-from voicecoach.rehearse import MOMENTS
-from voicecoach.takes import StoreError
+from voicecoach.rehearsal.rehearse import MOMENTS
+from voicecoach.store.takes import StoreError
 
 ICON = {"better": ":green[:material/trending_up:]", "worse": ":red[:material/trending_down:]",
         "about the same": ":material/trending_flat:", WITHIN: ":green[:material/check_circle:]",

@@ -10,13 +10,21 @@ from studio.charts import loudness_pitch_chart
 from studio.render import AUDIO_MIME, VERDICT_COLOURS, md_naming
 from studio.resources import privacy, speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
-from voicecoach.conversation import ConversationResult
-from voicecoach.conversation_report import render_text
-from voicecoach.explain import headline
-from voicecoach.format import END_DROP_MEANING, END_DROP_NAME, fmt_balance, fmt_db, fmt_num, fmt_time, fmt_when
+from voicecoach.display.export import file_stem, report_body_html, report_html, report_markdown, take_timeline
+from voicecoach.rehearsal.conversation import ConversationResult
+from voicecoach.display.conversation_report import render_text
+from voicecoach.display.explain import headline
+from voicecoach.format import (
+    END_DROP_MEANING,
+    END_DROP_NAME,
+    fmt_balance,
+    fmt_db,
+    fmt_num,
+    fmt_time,
+    fmt_when,
+)
 from voicecoach.practice import analyse_saved, recording_name
-from voicecoach.takes import StoreError, Take
+from voicecoach.store.takes import StoreError, Take
 
 STATUS = {"done": "analysed", "pending": "interrupted: retry", "failed": "failed: retry"}
 

@@ -25,10 +25,10 @@ import streamlit as st
 from studio.result_view import TIMELINES, show_result
 from studio.resources import speech_model
 from voicecoach import AudioError, ModelError, config
-from voicecoach.audio import SR, to_wav_bytes
-from voicecoach.export import take_timeline
+from voicecoach.speech.audio import SR, to_wav_bytes
+from voicecoach.display.export import take_timeline
 from voicecoach.live import LiveSession, LiveSnapshot, stop_saved
-from voicecoach.takes import StoreError, TakeStore
+from voicecoach.store.takes import StoreError, TakeStore
 
 __all__ = ["render"]
 
@@ -121,7 +121,7 @@ def _warm(model: str | None) -> bool:
     would hold back the first words and the wait counter."""
     import numpy as np
 
-    from voicecoach.transcribe import Transcriber
+    from voicecoach.speech.transcribe import Transcriber
 
     speech_model(model)
     quiet = np.random.default_rng(0).normal(0, 0.01, SR).astype(np.float32)

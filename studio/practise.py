@@ -11,12 +11,12 @@ from studio.render import AUDIO_MIME, PART_WORDS, md_naming, plain, specificity_
 from studio.resources import privacy, speech_model, take_store
 from studio.result_view import RESULTS, TIMELINES, show_result
 from voicecoach import AudioError, ModelError, config
-from voicecoach.explain import STAGE_TEXT
-from voicecoach.export import take_timeline
+from voicecoach.display.explain import STAGE_TEXT
+from voicecoach.display.export import take_timeline
 from voicecoach.format import fmt_when
 from voicecoach.practice import analyse_saved, check_analysable, finish_pending
-from voicecoach.scenarios import by_id as scenario_by_id
-from voicecoach.takes import StoreError
+from voicecoach.coaching.scenarios import by_id as scenario_by_id
+from voicecoach.store.takes import StoreError
 from voicecoach.wording import check_specificity
 
 OBJECTIVE_KEY = "practise_objective"

@@ -8,8 +8,16 @@ import streamlit as st
 from studio.render import md_literal
 from studio.resources import privacy, take_store
 from voicecoach.format import fmt_when
-from voicecoach.scenarios import OBJECTIVE_EXAMPLES, PROMPTS, PULL_PROMPTS, PUSH_PROMPTS, SCENARIOS, by_id, notes_text
-from voicecoach.takes import StoreError
+from voicecoach.coaching.scenarios import (
+    OBJECTIVE_EXAMPLES,
+    PROMPTS,
+    PULL_PROMPTS,
+    PUSH_PROMPTS,
+    SCENARIOS,
+    by_id,
+    notes_text,
+)
+from voicecoach.store.takes import StoreError
 from voicecoach.wording import check_specificity
 
 ss = st.session_state

@@ -8,9 +8,16 @@ import streamlit as st
 from studio.render import md_literal
 from studio.resources import privacy, take_store
 from voicecoach.format import fmt_when
-from voicecoach.reflect import (MEETING_QUESTIONS, beside, conversation_beside, meeting_beside, prepared_questions,
-                                questions_for, take_facts)
-from voicecoach.takes import StoreError
+from voicecoach.display.reflect import (
+    MEETING_QUESTIONS,
+    beside,
+    conversation_beside,
+    meeting_beside,
+    prepared_questions,
+    questions_for,
+    take_facts,
+)
+from voicecoach.store.takes import StoreError
 
 ss = st.session_state
 

@@ -1,7 +1,7 @@
 """Rehearse: a whole conversation with a manager who answers out loud, judged moment by moment.
 
-Thin: the conversation is voicecoach.conversation_run (store, analysis, engine), the voice is
-voicecoach.manager_voice; this page shows them and records each reply."""
+Thin: the conversation is voicecoach.rehearsal.conversation_run (store, analysis, engine), the voice is
+voicecoach.rehearsal.manager_voice; this page shows them and records each reply."""
 from __future__ import annotations
 
 import threading
@@ -12,14 +12,14 @@ import streamlit as st
 from studio.render import md_literal
 from studio.resources import speech_model, take_store
 from voicecoach import AudioError, ModelError, config
-from voicecoach import conversation_run as run
-from voicecoach import manager_voice as mv
-from voicecoach.conversation_report import OUTCOME_TEXT
+from voicecoach.rehearsal import conversation_run as run
+from voicecoach.rehearsal import manager_voice as mv
+from voicecoach.display.conversation_report import OUTCOME_TEXT
 from voicecoach.format import fmt_balance
 from voicecoach.practice import check_analysable
-from voicecoach.rehearse import OWN, Script, ScriptError, scenario_ids
-from voicecoach.scenarios import by_id
-from voicecoach.takes import StoreError
+from voicecoach.rehearsal.rehearse import OWN, Script, ScriptError, scenario_ids
+from voicecoach.coaching.scenarios import by_id
+from voicecoach.store.takes import StoreError
 
 ss = st.session_state
 TAG_TEXT = {"push": "Push", "pull": "Pull", "move_away": "Move Away", "neutral": "neutral"}

@@ -7,9 +7,16 @@ import re
 from html import escape
 from typing import Sequence
 
-from voicecoach.explain import MATCH_TEXT, PART_LABELS, TAG_COLOURS, ObjectiveComparison, SentenceView, Tip
+from voicecoach.display.explain import (
+    MATCH_TEXT,
+    PART_LABELS,
+    TAG_COLOURS,
+    ObjectiveComparison,
+    SentenceView,
+    Tip,
+)
 from voicecoach.format import fmt_time
-from voicecoach.specificity import Specificity
+from voicecoach.wording.specificity import Specificity
 
 __all__ = ["AUDIO_MIME", "VERDICT_COLOURS", "TAG_COLOURS", "md_literal", "md_naming", "plain", "transcript_html",
            "tip_html", "comparison_html", "specificity_html", "PART_WORDS"]
@@ -113,7 +120,7 @@ def comparison_html(c: ObjectiveComparison) -> str:
             f'{table}{texts}</div>')
 
 
-#: A part of an ask (voicecoach.specificity.Specificity.missing) as a sentence names it.
+#: A part of an ask (voicecoach.wording.specificity.Specificity.missing) as a sentence names it.
 PART_WORDS = {"action": "a concrete action", "object": "what exactly you ask for", "time": "a time"}
 _PART_SHORT = {"action": "action", "object": "what", "time": "when"}
 

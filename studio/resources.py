@@ -5,8 +5,8 @@ import streamlit as st
 
 from studio.render import md_literal
 from voicecoach import config
-from voicecoach.takes import TakeStore
-from voicecoach.transcribe import load_model
+from voicecoach.store.takes import TakeStore
+from voicecoach.speech.transcribe import load_model
 
 #: One short line under each page's title: what that page keeps, and that it stays on this machine.
 PRIVACY = {

@@ -9,12 +9,12 @@ import streamlit as st
 from studio.charts import loudness_pitch_chart
 from studio.render import AUDIO_MIME, VERDICT_COLOURS, comparison_html, md_naming, tip_html, transcript_html
 from voicecoach import AudioError, ModelError, config
-from voicecoach.explain import compare_take, headline, tips, transcript
-from voicecoach.export import chart_key, take_timeline
+from voicecoach.display.explain import compare_take, headline, tips, transcript
+from voicecoach.display.export import chart_key, take_timeline
 from voicecoach.format import fmt_db, fmt_num, fmt_time
 from voicecoach.practice import analyse_saved
 from voicecoach.result import TakeResult
-from voicecoach.takes import StoreError, Take, TakeStore
+from voicecoach.store.takes import StoreError, Take, TakeStore
 
 __all__ = ["show_result", "RESULTS", "TIMELINES"]
 

@@ -16,7 +16,7 @@ def rng():
 @pytest.fixture(scope="session")
 def whisper():
     """The real default model, loaded once for the whole session."""
-    from voicecoach import transcribe
+    from voicecoach.speech import transcribe
 
     return transcribe.load_model(None)
 
@@ -34,7 +34,7 @@ def wait_recordings(whisper):
     (0.8 s and 2.8 s): the Takes and Compare page tests store them."""
     from synth import Silence, Speech, build_take, to_wav_bytes
     from voicecoach.analysis import analyse
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
 
     out = []
     for wait in (0.8, 2.8):

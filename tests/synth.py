@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = ["Speech", "Silence", "Truth", "speak", "build_take", "to_wav_bytes", "SR"]
 
-from voicecoach.audio import to_wav_bytes  # noqa: E402  (re-exported for the tests)
+from voicecoach.speech.audio import to_wav_bytes  # noqa: E402  (re-exported for the tests)
 
 SR = 16_000
 

@@ -6,7 +6,7 @@ import pytest
 
 from voicecoach import AudioError
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio
+from voicecoach.speech.audio import Audio
 from synth import Silence, Speech, build_take, to_wav_bytes
 
 LEAD = "I have really enjoyed leading the data migration this year."
@@ -86,7 +86,8 @@ def test_real_speech_pauses_match_frame_energy(whisper, clip):
     list's ten sentences come out with their nine pauses between them (0.8-1.5 s)."""
     from conftest import FIXTURES
 
-    from voicecoach import load, prosody
+    from voicecoach import load
+    from voicecoach.speech import prosody
 
     a = analyse(FIXTURES / clip)
     assert a.vad_agreement > 0.85

@@ -8,9 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.coach import CoachSettings
-from voicecoach.explain import PLAY_LEAD_S
-from voicecoach.takes import TakeStore
+from voicecoach.coaching.coach import CoachSettings
+from voicecoach.display.explain import PLAY_LEAD_S
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 OBJECTIVE = "My manager agrees to enrol me on the leadership course before the March intake"
@@ -236,7 +236,7 @@ def _live_feedback(root: str, home: str, take_id: int, objective: str):
 
     sys.path.insert(0, root)
     from studio import live_panel
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     store = TakeStore(home)
     live_panel._feedback(store, take_id, store.get(take_id).result, objective)
@@ -248,7 +248,7 @@ def test_the_live_result_is_the_practise_result_with_its_cautions(home, whisper)
     import numpy as np
 
     from voicecoach.analysis import analyse
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
 
     y, _ = build_take([Speech(REQUEST), Silence(2.5)])
     for gain, clipped in ((12.0, True), (1.0, False)):

@@ -12,7 +12,7 @@ sys.path.insert(0, str(ROOT))
 from scripts import eval_ask as ev  # noqa: E402
 from voicecoach import load  # noqa: E402
 from voicecoach.analysis import analyse  # noqa: E402
-from voicecoach.audio import Audio  # noqa: E402
+from voicecoach.speech.audio import Audio  # noqa: E402
 
 ENJOYED = "I have grown a lot from leading the onboarding project."
 #: name -> the take; built and analysed once per session (``takes``)

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from synth import Silence, Speech, build_take
-from voicecoach import prosody, transcribe
+from voicecoach.speech import prosody, transcribe
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio
-from voicecoach.transcribe import TranscribeSettings, Utterance, plan_utterances
+from voicecoach.speech.audio import Audio
+from voicecoach.speech.transcribe import TranscribeSettings, Utterance, plan_utterances
 from voicecoach.types import Region
 
 

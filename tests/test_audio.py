@@ -5,7 +5,7 @@ import wave
 import numpy as np
 import pytest
 
-from voicecoach.audio import SR, AudioError, check_audio, load, probe
+from voicecoach.speech.audio import SR, AudioError, check_audio, load, probe
 from synth import to_wav_bytes
 
 
@@ -128,7 +128,7 @@ def test_the_louder_channel_is_the_one_kept(spoken):
 
 
 def test_cancelled_channel_reads_the_energy_of_each_channel_and_the_mix():
-    from voicecoach.audio import cancelled_channel
+    from voicecoach.speech.audio import cancelled_channel
 
     assert cancelled_channel(np.array([1.0, 1.0, 0.0])) == 0
     assert cancelled_channel(np.array([1.0, 4.0, 0.04])) == 1  # mix 20 dB below the louder channel
@@ -144,7 +144,7 @@ def test_the_file_own_sample_rate_is_kept(tmp_path):
     for sr in (8000, 44_100):
         sf.write(tmp_path / "t.wav", _tone(2.0, sr=sr), sr)
         assert load(tmp_path / "t.wav").source_rate_hz == sr
-    from voicecoach.audio import Audio
+    from voicecoach.speech.audio import Audio
 
     assert Audio(_tone(2.0)).source_rate_hz is None
 
@@ -211,7 +211,7 @@ def test_a_take_longer_than_the_limit_is_refused_from_its_header(tmp_path):
     import resource
     import subprocess
 
-    from voicecoach.audio import MAX_DURATION_S
+    from voicecoach.speech.audio import MAX_DURATION_S
 
     long = tmp_path / "long.wav"
     subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", "-b", "16", str(long), "synth", "1860", "sine", "200"],
@@ -225,7 +225,7 @@ def test_a_take_longer_than_the_limit_is_refused_from_its_header(tmp_path):
 
 def test_decoding_stops_past_the_limit(monkeypatch):
     """When the header does not tell (or lies), decoding stops as soon as the limit is passed."""
-    from voicecoach import audio
+    from voicecoach.speech import audio
 
     monkeypatch.setattr(audio, "MAX_DURATION_S", 2.5)  # the header's 3 s is within limit + 1 s
     with pytest.raises(AudioError, match=r"the recording is longer than .*; a take can be at most"):
@@ -265,7 +265,7 @@ def test_the_upload_limit_holds_the_longest_take():
     import tomllib
     from pathlib import Path
 
-    from voicecoach.audio import MAX_DURATION_S
+    from voicecoach.speech.audio import MAX_DURATION_S
 
     config = tomllib.loads((Path(__file__).resolve().parent.parent / ".streamlit" / "config.toml").read_text())
     limit_mb = config["server"]["maxUploadSize"]

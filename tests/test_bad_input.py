@@ -168,7 +168,7 @@ def _model(*, folder: str) -> Callable:
     """A model folder: tiny.en's files with ``model.bin`` cut off after its first megabyte (a
     download that stopped)."""
     def env(tmp):
-        from voicecoach.speech_model import resolve_model
+        from voicecoach.speech.speech_model import resolve_model
 
         dest = tmp / folder
         dest.mkdir(parents=True, exist_ok=True)
@@ -312,7 +312,7 @@ def test_app(row: Row, take, french, tmp_path, home, monkeypatch, whisper):
     at = _page(Path(arg).name, (files / arg).read_bytes(), upload=row.id.startswith("name-"))
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     if row.error is not None and row.app_error != "":
         want = row.app_error or row.error

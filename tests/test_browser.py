@@ -7,7 +7,7 @@ from browser import pw, server  # noqa: F401  (fixtures)
 from browser import launch, open_page, record, wait_for_result, wav_file, wav_seconds
 from browser import CHROMIUM, free_port as _free_port  # noqa: F401  (test_privacy.py imports both from here)
 from synth import Silence, Speech
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 
 

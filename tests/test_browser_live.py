@@ -17,8 +17,8 @@ import pytest
 from browser import pw, server  # noqa: F401  (fixtures)
 from browser import launch, open_page, wav_file, wav_seconds
 from synth import Silence, Speech
-from voicecoach.audio import load
-from voicecoach.takes import TakeStore
+from voicecoach.speech.audio import load
+from voicecoach.store.takes import TakeStore
 
 LEAD_S = 3.0  # silence first: the WebRTC connection is made while it plays (~1-2 s)
 WAIT_S = 3.0

@@ -12,7 +12,7 @@ import pytest
 from browser import pw, server  # noqa: F401  (fixtures)
 from browser import launch, open_page, upload, wait_for_result, wav_file, wav_seconds
 from synth import Silence, Speech
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 ASKS = ("Please enrol me on the leadership course before the March intake.",
         "Could you approve my place at the analytics conference in June?",

@@ -105,7 +105,7 @@ def test_whole_conversation(server, pw, tmp_path):  # noqa: F811
                 full_page_screenshot(page, SHOTS / "rehearse-report.png")
         finally:
             browser.close()
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     store = TakeStore(server.home)
     conv = store.conversations()[0]
@@ -153,7 +153,7 @@ def test_page_natural_voice_says_nothing_of_espeak(tmp_path, monkeypatch):
 
 def test_page_refuses_a_silent_reply_and_saves_nothing(tmp_path, monkeypatch, rng):
     from synth import to_wav_bytes
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     at = _page(tmp_path, monkeypatch)
     next(b for b in at.button if b.label == "Start the conversation").click().run()

@@ -21,9 +21,9 @@ from synth import Silence, Speech, build_take, to_wav_bytes
 
 ASK = "Please book me on the leadership course for next Monday."  # heard whole even with its last word faded
 from voicecoach.analysis import analyse
-from voicecoach.audio import load
+from voicecoach.speech.audio import load
 from voicecoach.format import fmt_db
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 LEAD = "I have really enjoyed leading the data migration this year."
 SHOTS = Path("/tmp/shots")

@@ -10,7 +10,7 @@ import pytest
 from browser import ASK, Server, full_page_screenshot, goto_page, launch, open_page, pw, upload, wait_for_result  # noqa: F401
 from synth import Silence, Speech, build_take, to_wav_bytes
 
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 SHOTS = Path("/tmp/shots")  # as tests/test_browser_studio.py: looked at, not kept in the repository
 

@@ -18,8 +18,8 @@ from playwright.sync_api import expect
 from browser import ASK, Server, full_page_screenshot, launch, open_page, record, wait_for_result, wav_file, \
     wav_seconds
 from synth import Silence, Speech
-from voicecoach.scenarios import PULL_PROMPTS, PUSH_PROMPTS, notes_text
-from voicecoach.takes import TakeStore
+from voicecoach.coaching.scenarios import PULL_PROMPTS, PUSH_PROMPTS, notes_text
+from voicecoach.store.takes import TakeStore
 
 WAITS_S = (0.8, 2.8)  # the silence after the request in the first and the second take
 AFTER = "I have a plan to cover my work while I am away."

@@ -1,6 +1,6 @@
 """A real browser's recording (Chromium's MediaRecorder, the fake microphone playing an espeak-ng
 ask) is a WebM with no duration and open sizes: complete, it is not called cut off; its first
-third is (it ends inside a block, :func:`voicecoach.audio.matroska_complete`)."""
+third is (it ends inside a block, :func:`voicecoach.speech.audio.matroska_complete`)."""
 import base64
 import io
 
@@ -8,8 +8,8 @@ import pytest
 
 from browser import launch, wav_file
 from synth import Silence, Speech
-from voicecoach.audio import load, matroska_complete
-from voicecoach.cautions import CautionSettings, truncated
+from voicecoach.speech.audio import load, matroska_complete
+from voicecoach.speech.cautions import CautionSettings, truncated
 
 RECORD = """async (ms) => {
   const mic = await navigator.mediaDevices.getUserMedia({audio: true});

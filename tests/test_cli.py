@@ -127,7 +127,7 @@ def test_record_saves_before_analysing(monkeypatch, tmp_path, capsys):
     analysis but is kept, marked failed, and listed by `voicecoach takes`."""
     import sounddevice as sd
 
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(sd, "rec", lambda n, **k: np.zeros((n, 1), np.float32))
@@ -166,7 +166,7 @@ def test_tag_splits_a_paragraph_into_sentences():
 
 
 def test_tag_with_the_wording_model_missing_is_one_clear_line(tmp_path):
-    code = ("import sys; from voicecoach import wording_model as m; from pathlib import Path; "
+    code = ("import sys; from voicecoach.wording import model as m; from pathlib import Path; "
             f"m.MODEL_PATH = Path({str(tmp_path / 'gone.npz')!r}); from voicecoach import cli; "
             "sys.exit(cli.main(['tag', 'Could you put me forward for the role?']))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

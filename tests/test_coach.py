@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from voicecoach.analysis import assess
-from voicecoach.coach import CODES, SEVERITIES, CoachSettings
-from voicecoach.prosody import HOP_S, Contours
+from voicecoach.coaching.coach import CODES, SEVERITIES, CoachSettings
+from voicecoach.speech.prosody import HOP_S, Contours
 from voicecoach.types import Region, Word
 
 GOOD = ["I have really enjoyed leading the migration this year.",
@@ -155,7 +155,7 @@ def test_pace_tip_without_a_request_does_not_mention_one():
 
 
 def test_every_code_has_one_check_in_rank_order():
-    from voicecoach.coach import CHECKS
+    from voicecoach.coaching.coach import CHECKS
 
     assert [c for c, _ in CHECKS] == list(CODES) and len(set(CODES)) == len(CODES)
     assert all(callable(check) for _, check in CHECKS)

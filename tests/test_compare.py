@@ -6,12 +6,24 @@ from dataclasses import replace
 import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.coach import CoachSettings
-from voicecoach.compare import (METRICS, WITHIN, best, change, changes, done_takes, point_names, ranking, score,
-                                target_of, trend_rows, POINT_SHORT_NAMES)
+from voicecoach.coaching.coach import CoachSettings
+from voicecoach.display.compare import (
+    METRICS,
+    WITHIN,
+    best,
+    change,
+    changes,
+    done_takes,
+    point_names,
+    ranking,
+    score,
+    target_of,
+    trend_rows,
+    POINT_SHORT_NAMES,
+)
 from voicecoach.result import TakeResult
 from voicecoach.practice import analyse_saved
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 WAITS_S = (0.8, 2.8)
 
@@ -72,7 +84,7 @@ def test_best_take_is_the_one_with_the_longer_wait(takes):
 
 def rejudged(take, settings):
     """``take`` with its verdicts computed again under ``settings`` (as an analysis with them would)."""
-    from voicecoach.coach import coached
+    from voicecoach.coaching.coach import coached
     return replace(take, analysis_json=json.dumps(coached(take.result, settings=settings).to_dict()))
 
 
@@ -172,8 +184,8 @@ def test_a_target_not_judged_is_neither_a_point_nor_a_miss(tmp_path):
     same: no point, not counted, '– not judged'. Negative control: with enough sentences the
     same imbalance is a miss."""
     from voicecoach.analysis import assess
-    from voicecoach.prosody import Contours
-    from voicecoach.takes import TakeStore
+    from voicecoach.speech.prosody import Contours
+    from voicecoach.store.takes import TakeStore
     from voicecoach.types import Region, Word
     import numpy as np
 

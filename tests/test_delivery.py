@@ -4,7 +4,7 @@ known gain)."""
 import numpy as np
 import pytest
 
-from voicecoach import delivery, placement, prosody, transcribe
+from voicecoach.speech import delivery, placement, prosody, transcribe
 from synth import Silence, Speech, build_take
 from voicecoach.types import Region, Word
 

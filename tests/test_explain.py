@@ -7,13 +7,24 @@ from voicecoach.format import fmt_db
 
 from test_coach import GOOD, make_take
 from voicecoach.analysis import STAGES
-from voicecoach.coach import CoachSettings
-from voicecoach.coach import CODES
-from voicecoach.explain import (BEHAVIOUR_TEXT, MATCH_TEXT, STAGE_TEXT, TAG_NAMES, TIP_TITLES, compare_objective,
-                                headline, play_window, tips, transcript, word_marks)
+from voicecoach.coaching.coach import CoachSettings
+from voicecoach.coaching.coach import CODES
+from voicecoach.display.explain import (
+    BEHAVIOUR_TEXT,
+    MATCH_TEXT,
+    STAGE_TEXT,
+    TAG_NAMES,
+    TIP_TITLES,
+    compare_objective,
+    headline,
+    play_window,
+    tips,
+    transcript,
+    word_marks,
+)
 from voicecoach.result import Feedback
 from voicecoach.types import Word
-from voicecoach.vocabulary import BEHAVIOURS, TAGS
+from voicecoach.wording.vocabulary import BEHAVIOURS, TAGS
 from voicecoach.wording import Marker
 
 S = CoachSettings()
@@ -153,7 +164,7 @@ PLAN = "My manager agrees to enrol me on the leadership course before the March 
 
 
 def _request_parts(ask):
-    from voicecoach.explain import compare_take
+    from voicecoach.display.explain import compare_take
     t, _ = make_take(GOOD[:2] + [ask])
     return t, compare_take(PLAN, t)
 
@@ -194,7 +205,7 @@ def test_every_asked_cell_is_words_that_were_said(ask, cells):
 
 
 def test_without_a_request_a_misheard_take_says_so():
-    from voicecoach.explain import compare_take
+    from voicecoach.display.explain import compare_take
     t, _ = make_take(["I have really enjoyed leading the migration this year.",
                       "I would like to grow as a leader and roll@0.25 me@0.3 in march.@0.2"])
     c = compare_take(PLAN, t)
@@ -207,7 +218,7 @@ def test_without_a_request_a_misheard_take_says_so():
 def test_a_doubtful_word_the_plan_names_is_no_doubt():
     """'march' heard at p 0.2 where the objective says 'March': the plan confirms it (same, no
     'may have misheard'); against an objective that says April it stays a doubt (control)."""
-    from voicecoach.explain import compare_objective
+    from voicecoach.display.explain import compare_objective
     from voicecoach.types import Word
 
     said = "Please enroll me on the leadership course before the march intake."
@@ -223,7 +234,7 @@ def test_a_doubtful_word_the_plan_names_is_no_doubt():
 def test_a_lone_determiner_is_not_what_is_asked():
     """'Could you let me know my Friday?' (for 'by Friday'): 'my' is not an object; a real
     object after the action is still found (control)."""
-    from voicecoach.specificity import check_specificity
+    from voicecoach.wording.specificity import check_specificity
 
     assert check_specificity("Could you let me know my Friday?").object is None
     assert check_specificity("Please send me the invitation by Friday.").object == "the invitation"

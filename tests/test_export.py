@@ -8,11 +8,18 @@ from html.parser import HTMLParser
 import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.export import chart_svg, file_stem, report_body_html, report_html, report_markdown, take_timeline
+from voicecoach.display.export import (
+    chart_svg,
+    file_stem,
+    report_body_html,
+    report_html,
+    report_markdown,
+    take_timeline,
+)
 from voicecoach.format import fmt_when
 from voicecoach.practice import analyse_saved
-from voicecoach.takes import TakeStore
-from voicecoach.timeline import MOMENT_COLOURS
+from voicecoach.store.takes import TakeStore
+from voicecoach.display.timeline import MOMENT_COLOURS
 
 HOSTILE = "<script>alert(1)</script>"
 OBJECTIVE = "**x** $x$ [link](javascript:alert(1)) " + "y" * 10_000

@@ -2,7 +2,7 @@
 the coach gives no tips that rest on words it cannot trust. Real model, real files.
 
 ``pytest -s tests/test_honest.py -k separation`` prints the figures the thresholds of
-``voicecoach.cautions.CautionSettings`` were chosen on.
+``voicecoach.speech.cautions.CautionSettings`` were chosen on.
 """
 import io
 import json
@@ -15,11 +15,18 @@ import pytest
 
 from synth import SR, Silence, Speech, build_take, to_wav_bytes
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio, load
-from voicecoach.cautions import (CautionSettings, clipping, high_band_db, recognition, telephone_band, truncated,
-                                 untrusted_words)
-from voicecoach.coach import CODES, WORD_TIPS, coach
-from voicecoach.report import render_text
+from voicecoach.speech.audio import Audio, load
+from voicecoach.speech.cautions import (
+    CautionSettings,
+    clipping,
+    high_band_db,
+    recognition,
+    telephone_band,
+    truncated,
+    untrusted_words,
+)
+from voicecoach.coaching.coach import CODES, WORD_TIPS, coach
+from voicecoach.display.report import render_text
 from voicecoach.result import UNTRUSTED_WORDS, Caution
 
 FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "speech"
@@ -94,7 +101,7 @@ def test_separation_of_english_from_french_and_german(whisper):
 
 
 def _energy(y):
-    from voicecoach.prosody import energy_db
+    from voicecoach.speech.prosody import energy_db
 
     return energy_db(y)
 
@@ -128,7 +135,7 @@ def test_noisy_english_is_low_confidence_not_another_language():
 
 
 def _figures(*, mean_p, snr_db, n=20, words_per_s=3.0, repeats=1):
-    from voicecoach.cautions import Recognition
+    from voicecoach.speech.cautions import Recognition
 
     return Recognition(n_words=n, mean_probability=mean_p, words_per_speech_s=words_per_s,
                        max_repeats=repeats, snr_db=snr_db)
@@ -139,7 +146,7 @@ def _figures(*, mean_p, snr_db, n=20, words_per_s=3.0, repeats=1):
     ("a b c a b c a b c d", 3), ("the the", 2), ("one", 1), ("", 0),
 ], ids=["loop", "please-x3", "three-word-phrase", "two", "one-word", "none"])
 def test_max_repeats_counts_a_phrase_said_back_to_back(text, n):
-    from voicecoach.cautions import max_repeats
+    from voicecoach.speech.cautions import max_repeats
 
     assert max_repeats(text.split()) == n
 
@@ -235,7 +242,7 @@ def test_complete_real_oggs_are_not_called_cut_off(path):
 
 
 def test_ogg_complete_follows_the_pages():
-    from voicecoach.audio import ogg_complete
+    from voicecoach.speech.audio import ogg_complete
 
     data = _ogg(_tone(2.0), "vorbis")
     assert ogg_complete(io.BytesIO(data)) is True
@@ -340,7 +347,7 @@ def _band_takes(tmp: Path):
 def test_separation_of_the_telephone_band(tmp_path):
     """Every phone-line take (8 kHz, or filtered to 300-3400 Hz) is named ``telephone_band``, no
     ordinary one is; prints each take's sound above the band and the margin between the two."""
-    from voicecoach.prosody import find_speech
+    from voicecoach.speech.prosody import find_speech
 
     s = CautionSettings()
     rows = []

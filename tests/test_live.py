@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from synth import LONG_ASK, LONG_ASK_GAPS_S, Silence, Speech, build_take
-from voicecoach import live, prosody
+from voicecoach import live
+from voicecoach.speech import prosody
 from voicecoach.analysis import analyse
-from voicecoach.audio import SR, Audio, AudioError
+from voicecoach.speech.audio import SR, Audio, AudioError
 
 SENTENCES, GAPS_S = list(LONG_ASK), list(LONG_ASK_GAPS_S)
 REQUEST = 4  # the sentence followed by the 3 s wait
@@ -221,7 +222,7 @@ def test_record_live_shows_the_words_and_the_wait_then_saves_the_take(whisper, m
     import sounddevice as sd
 
     from voicecoach import cli
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     y, truth = _take([SENTENCES[1], SENTENCES[REQUEST], SENTENCES[REQUEST + 1]], [0.6, 3.0], 1.0)
     monkeypatch.setattr(_FakeMicrophone, "take", y)
@@ -279,8 +280,8 @@ def test_the_saved_live_take_analyses_to_the_same_words_and_fillers(whisper, mon
     as the studio saves it: the WAV decodes to exactly the samples analysed, and the batch
     analysis of that WAV has the live result's words and fillers. Both paths mend their cuts
     with transcribe.mend_cuts, on the same utterances and the same words (a spy records them)."""
-    from voicecoach import transcribe
-    from voicecoach.audio import load, to_wav_bytes
+    from voicecoach.speech import transcribe
+    from voicecoach.speech.audio import load, to_wav_bytes
 
     calls = []
     real = transcribe.mend_cuts

@@ -1,4 +1,4 @@
-"""The manager's voice (voicecoach.manager_voice): Piper's joe voice run with onnxruntime from
+"""The manager's voice (voicecoach.rehearsal.manager_voice): Piper's joe voice run with onnxruntime from
 espeak-ng's phonemes, cached on disk, espeak-ng when the model is missing or broken.
 
 Quality is judged by ear's proxy: the speech model must hear the words of each rendered line back,
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from voicecoach import manager_voice as mv
+from voicecoach.rehearsal import manager_voice as mv
 
 LINES = [
     "Thanks for coming in. What would you like to focus on today?",
@@ -314,7 +314,7 @@ def test_no_speech_ends_the_turn_at_the_limit():
 @pytest.mark.slow
 def test_cli_microphone_conversation(tmp_path, monkeypatch, capsys, whisper):
     from voicecoach.cli import main
-    from voicecoach.takes import TakeStore
+    from voicecoach.store.takes import TakeStore
 
     sd = _FakeSD([_reply_samples(r) for r in STRONG])
     monkeypatch.setitem(sys.modules, "sounddevice", sd)
@@ -369,7 +369,7 @@ def test_reply_delay(take, since, delay):
 
 
 def test_upcoming_lines_are_every_next_line():
-    from voicecoach.rehearse import load_script
+    from voicecoach.rehearsal.rehearse import load_script
 
     s = load_script("course")
     nxt = mv.upcoming_lines(s, "ask")

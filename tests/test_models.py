@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import models, transcribe
-from voicecoach.transcribe import ModelError, ModelInfo, resolve_model, verify_model
+from voicecoach.speech import models, transcribe
+from voicecoach.speech.transcribe import ModelError, ModelInfo, resolve_model, verify_model
 
 REPO = Path(__file__).resolve().parent.parent
 REQUIRED = {"config.json": b"{}", "tokenizer.json": b"{}", "vocabulary.json": b"[]"}

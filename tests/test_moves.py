@@ -1,4 +1,4 @@
-"""voicecoach.moves: each conversation-move detector on positives and negative controls, its cue,
+"""voicecoach.wording.moves: each conversation-move detector on positives and negative controls, its cue,
 and the blind evaluation's thresholds (scripts/eval_moves.py), so a regression fails."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import moves
+from voicecoach.wording import moves
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -23,15 +23,15 @@ from streamlit.testing.v1 import AppTest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.analysis import analyse
-from voicecoach.audio import load
-from voicecoach.coach import hedges_in_request
-from voicecoach.compare import best, changes, ranking, score, trend_rows
-from voicecoach.explain import headline
-from voicecoach.export import report_html, report_markdown
+from voicecoach.speech.audio import load
+from voicecoach.coaching.coach import hedges_in_request
+from voicecoach.display.compare import best, changes, ranking, score, trend_rows
+from voicecoach.display.explain import headline
+from voicecoach.display.export import report_html, report_markdown
 from voicecoach.format import fmt_db
-from voicecoach.reflect import beside, take_facts
+from voicecoach.display.reflect import beside, take_facts
 from voicecoach.result import SCHEMA_VERSION, TakeResult
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 LEAD = "I have really enjoyed leading the data migration this year."

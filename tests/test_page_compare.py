@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 

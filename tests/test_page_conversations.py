@@ -1,5 +1,5 @@
 """Saved conversations on the Takes, Compare and Reflect pages, driven by AppTest over a real store.
-One conversation of the conference scenario is rehearsed once through ``voicecoach.conversation_run``
+One conversation of the conference scenario is rehearsed once through ``voicecoach.rehearsal.conversation_run``
 from espeak-ng replies (the real model judging them), its ask cut short (so one check is missed),
 and each test gets a copy of that data folder. Each page is also opened on an empty folder."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach import conversation_run as run
-from voicecoach.compare import conversation_rows
-from voicecoach.conversation import ConversationResult
-from voicecoach.reflect import MEETING_QUESTIONS
-from voicecoach.takes import TakeStore
+from voicecoach.rehearsal import conversation_run as run
+from voicecoach.display.compare import conversation_rows
+from voicecoach.rehearsal.conversation import ConversationResult
+from voicecoach.display.reflect import MEETING_QUESTIONS
+from voicecoach.store.takes import TakeStore
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = "**x** <script>alert(1)</script> $x$"

@@ -7,8 +7,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from voicecoach.scenarios import PROMPTS, by_id
-from voicecoach.takes import TakeStore
+from voicecoach.coaching.scenarios import PROMPTS, by_id
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 HOSTILE = {"script": "<script>alert(1)</script>", "bold": "**bold**", "math": "$x^2$",

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach.practice import analyse_saved
-from voicecoach.reflect import MEETING_QUESTIONS, PRACTICE_QUESTIONS
-from voicecoach.takes import TakeStore
+from voicecoach.display.reflect import MEETING_QUESTIONS, PRACTICE_QUESTIONS
+from voicecoach.store.takes import TakeStore
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 OBJECTIVE = "My manager agrees to enrol me on the leadership course before the March intake."

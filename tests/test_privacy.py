@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 import pytest
 
 from test_browser import CHROMIUM, _free_port
-from voicecoach.takes import TakeStore
+from voicecoach.store.takes import TakeStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "ask_good.wav"
@@ -250,7 +250,7 @@ def test_cli_rehearsal_stays_on_this_machine(tmp_path):
     assert outbound(trace) == []
     log = tmp_path / "voice.trace"
     lines = [m["manager"] for m in result["moments"]]
-    voice = subprocess.run(_strace(log) + [sys.executable, "-c", "import sys; from voicecoach import manager_voice as mv; "
+    voice = subprocess.run(_strace(log) + [sys.executable, "-c", "import sys; from voicecoach.rehearsal import manager_voice as mv; "
                                            "print(*[mv.render(t).engine for t in sys.argv[1:]])", *lines],
                            env=_clean_env(home), capture_output=True, text=True, timeout=300)
     assert voice.returncode == 0, voice.stderr[-2000:]

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from voicecoach import prosody
+from voicecoach.speech import prosody
 from synth import Silence, Speech, build_take
 from voicecoach.types import Region
 

@@ -8,7 +8,7 @@ from conftest import FIXTURES
 
 from voicecoach import load
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio
+from voicecoach.speech.audio import Audio
 from synth import Silence, Speech, build_take
 from voicecoach.wording import find_fillers
 

@@ -7,12 +7,19 @@ import pytest
 from voicecoach.result import TakeResult
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach.coach import CoachSettings
+from voicecoach.coaching.coach import CoachSettings
 from voicecoach.practice import analyse_saved
-from voicecoach.explain import TIP_TITLES, compare_objective
-from voicecoach.reflect import (MEETING_QUESTIONS, PRACTICE_QUESTIONS, beside, meeting_beside, prepared_questions,
-                                questions_for, take_facts)
-from voicecoach.takes import Preparation, TakeStore
+from voicecoach.display.explain import TIP_TITLES, compare_objective
+from voicecoach.display.reflect import (
+    MEETING_QUESTIONS,
+    PRACTICE_QUESTIONS,
+    beside,
+    meeting_beside,
+    prepared_questions,
+    questions_for,
+    take_facts,
+)
+from voicecoach.store.takes import Preparation, TakeStore
 
 OBJECTIVE = "My manager agrees to enrol me on the leadership course before the March intake."
 WAIT_S = 2.5  # the silence synthesised after the request, to the end of the recording
@@ -96,7 +103,7 @@ def test_numbers_beside_each_practice_question(ask):
     stricter = beside(take_facts(ask), settings=CoachSettings(wait_target_s=5.0))
     assert "aim for 5 s" in " ".join(stricter["stated"]) and "No objective prepared" in " ".join(stricter["stated"])
     assert any("waited" in w for w in stricter["worked"])  # what worked is the saved verdict, not decided again
-    from voicecoach.coach import coached
+    from voicecoach.coaching.coach import coached
     judged = coached(TakeResult.from_dict(ask), settings=CoachSettings(wait_target_s=5.0))  # judged stricter
     assert not any("waited" in w for w in beside(take_facts(judged))["worked"])
 

@@ -14,10 +14,10 @@ import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach import cli
-from voicecoach.conversation import ConversationResult
-from voicecoach.conversation_checks import CODES
-from voicecoach.conversation_report import render_text
-from voicecoach.rehearse import Rehearsal, ScriptError, load_script, scenario_ids
+from voicecoach.rehearsal.conversation import ConversationResult
+from voicecoach.coaching.conversation_checks import CODES
+from voicecoach.display.conversation_report import render_text
+from voicecoach.rehearsal.rehearse import Rehearsal, ScriptError, load_script, scenario_ids
 
 pytestmark = pytest.mark.slow
 
@@ -192,7 +192,7 @@ def test_strong_beats_weak_on_the_whole(takes):
 def test_talk_share_definition(takes):
     """Talk share = your sentence time / (yours + the manager's lines): the rendered length when the
     line was played, else its words at 160 wpm."""
-    from voicecoach.rehearse import Rehearsal
+    from voicecoach.rehearsal.rehearse import Rehearsal
 
     script = load_script("course")
     plain, timed = Rehearsal(script), Rehearsal(script)
@@ -230,7 +230,7 @@ def test_cli_conversation(sid, wavs, takes, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
     path = CLI_PATH[sid]
     if sid == "own":
-        from voicecoach.takes import TakeStore
+        from voicecoach.store.takes import TakeStore
         TakeStore(tmp_path / "home").save_preparation(objective=OWN_OBJECTIVE)
     turns = [a for name in PATHS[path]["replies"] for a in ("--turn", str(wavs[name.format(sid=sid)]))]
     assert cli.main(["rehearse", "--scenario", sid, *turns, "--json"]) == 0
@@ -285,9 +285,9 @@ def test_cli_left_over_turns(wavs, tmp_path, monkeypatch, capsys):
 def test_scripts_are_data():
     """Every scenario's script loads, each step's checks are its moment's, the pushback reason
     is one of the scenario's priorities, and a broken script is refused with a reason."""
-    from voicecoach.conversation_checks import CHECKS
-    from voicecoach.rehearse import parse_script
-    from voicecoach.scenarios import by_id
+    from voicecoach.coaching.conversation_checks import CHECKS
+    from voicecoach.rehearsal.rehearse import parse_script
+    from voicecoach.coaching.scenarios import by_id
 
     moments_of = {c.code: c.moments for c in CHECKS}
     for sid in scenario_ids():
@@ -352,8 +352,8 @@ def test_piper_voice_weak_path(joe_wavs, whisper):
 
 
 def _turn(step: str, **met) -> "Turn":
-    from voicecoach.conversation import Turn
-    from voicecoach.verdict import Verdict
+    from voicecoach.rehearsal.conversation import Turn
+    from voicecoach.coaching.verdict import Verdict
 
     return Turn(step=step, moment="", manager="", manager_why="", manager_audio_s=None, you={},
                 checks=tuple(Verdict(code, m, None, "") for code, m in met.items()), next_step=None, branch="")

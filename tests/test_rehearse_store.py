@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from synth import Silence, Speech, build_take, to_wav_bytes
-from voicecoach import conversation_run as run
-from voicecoach.audio import AudioError
-from voicecoach.takes import MIGRATIONS, StoreError, TakeStore
+from voicecoach.rehearsal import conversation_run as run
+from voicecoach.speech.audio import AudioError
+from voicecoach.store.takes import MIGRATIONS, StoreError, TakeStore
 
 pytestmark = pytest.mark.slow
 
@@ -92,7 +92,7 @@ def test_finished_conversation_stored(tmp_path, monkeypatch, capsys, replies):
     """A whole conversation through the CLI: stored 'done' with its outcome and result, and the
     stored result reads back equal (ConversationResult.from_dict)."""
     from voicecoach import cli
-    from voicecoach.conversation import ConversationResult
+    from voicecoach.rehearsal.conversation import ConversationResult
 
     monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
     paths = []

@@ -1,9 +1,16 @@
 """Built-in scenarios and preparation prompts, and their round trip through the real take store."""
 import pytest
 
-from voicecoach.scenarios import (OBJECTIVE_EXAMPLES, PROMPTS, PULL_PROMPTS, PUSH_PROMPTS, SCENARIOS, by_id,
-                                  notes_text)
-from voicecoach.takes import TakeStore
+from voicecoach.coaching.scenarios import (
+    OBJECTIVE_EXAMPLES,
+    PROMPTS,
+    PULL_PROMPTS,
+    PUSH_PROMPTS,
+    SCENARIOS,
+    by_id,
+    notes_text,
+)
+from voicecoach.store.takes import TakeStore
 from voicecoach.wording import check_specificity
 
 

@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 from synth import SR, Silence, Speech, build_take, to_wav_bytes
 
-from voicecoach import cli, takes as takes_module
-from voicecoach.audio import AudioError
+from voicecoach import cli
+from voicecoach.store import takes as takes_module
+from voicecoach.speech.audio import AudioError
 from voicecoach.practice import analyse_saved, check_analysable, finish_pending
-from voicecoach.takes import StoreError, TakeStore
-from voicecoach.transcribe import ModelError
+from voicecoach.store.takes import StoreError, TakeStore
+from voicecoach.speech.transcribe import ModelError
 
 ASKS = ("Please enrol me on the leadership course before the March intake.",
         "Could you send me the invitation to the data conference by Friday?",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach.takes import MIGRATIONS, StoreError, TakeStore, summary
+from voicecoach.store.takes import MIGRATIONS, StoreError, TakeStore, summary
 
 AUDIO = b"RIFF" + bytes(range(256)) * 40  # stands in for a recording: the store never decodes it
 
@@ -378,7 +378,7 @@ def test_a_process_killed_mid_analysis_leaves_a_pending_take(tmp_path, spawn):
 
 
 def test_errno_mapping_is_one_line():
-    from voicecoach.takes import save_error
+    from voicecoach.store.takes import save_error
 
     for code in (errno.EROFS, errno.ENOSPC, errno.ENOTDIR, errno.EIO):
         text = str(save_error(Path("/x"), OSError(code, os.strerror(code))))

@@ -4,8 +4,8 @@ import pytest
 
 from synth import Silence, Speech, build_take
 from voicecoach.analysis import analyse
-from voicecoach.audio import Audio
-from voicecoach.timeline import FLOOR_DB, STEP_S, timeline
+from voicecoach.speech.audio import Audio
+from voicecoach.display.timeline import FLOOR_DB, STEP_S, timeline
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +51,8 @@ FIXTURES = __import__("pathlib").Path(__file__).resolve().parent.parent.parent /
 def _raw_pitch_st(y, a):
     """The pitch the chart drew before octave errors were taken out: every 50 ms, semitones from
     the take's median (for the comparison only)."""
-    from voicecoach import prosody
-    from voicecoach.timeline import _speech
+    from voicecoach.speech import prosody
+    from voicecoach.display.timeline import _speech
 
     c = prosody.contours(y, speech=_speech(y, a, sr=16000))
     f0 = c.f0_hz[: len(c.f0_hz) // 5 * 5].reshape(-1, 5)
@@ -65,7 +65,7 @@ def _raw_pitch_st(y, a):
 @pytest.fixture(scope="module")
 def reader(whisper):
     """A real reader whose Praat pitch jumps an octave (LibriVox 0870, at 4.2 s)."""
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
 
     y = load(FIXTURES / "librivox_sense_sensibility_ch01_0870.wav").y
     return y, analyse(Audio(y)).to_dict()
@@ -88,9 +88,9 @@ def test_real_pitch_movement_is_kept(take):
     reader (LJ Speech, 13 semitones from its 5th to 95th percentile) keeps its range and at
     least 90% of its voiced frames (the few taken out leave a gap in the line, where a missed
     error would draw a spike)."""
-    from voicecoach import prosody
-    from voicecoach.audio import load
-    from voicecoach.timeline import without_octave_jumps
+    from voicecoach.speech import prosody
+    from voicecoach.speech.audio import load
+    from voicecoach.display.timeline import without_octave_jumps
 
     y, _, _ = take
     lj = load(FIXTURES / "ljspeech_LJ050-0131.wav").y
@@ -108,7 +108,7 @@ def test_real_pitch_movement_is_kept(take):
 def test_a_glide_is_kept_and_a_doubled_run_is_not():
     """Pure: a 12-semitone rise over 0.5 s (a real question rise) stays whole; 8 frames read an
     octave up (Praat's error) are made unvoiced, and nothing else."""
-    from voicecoach.timeline import without_octave_jumps
+    from voicecoach.display.timeline import without_octave_jumps
 
     f0 = np.full(200, np.nan)
     f0[20:70] = 150.0 * 2 ** (np.linspace(0, 12, 50) / 12)  # the rise
@@ -154,7 +154,7 @@ def test_sentence_ends_are_drawn_where_the_voice_ends(long_take):
 
 def test_stored_speech_regions_are_used_as_they_are(take, monkeypatch):
     """When the analysis stores its speech regions, the voice-activity pass is not run again."""
-    from voicecoach import prosody
+    from voicecoach.speech import prosody
 
     y, truth, a = take
     regions = prosody.find_speech(y).regions

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from voicecoach import prosody, transcribe
+from voicecoach.speech import prosody, transcribe
 from synth import Silence, Speech, build_take, LONG_ASK, LONG_ASK_GAPS_S
-from voicecoach.transcribe import TranscribeSettings, Utterance, plan_utterances
+from voicecoach.speech.transcribe import TranscribeSettings, Utterance, plan_utterances
 from voicecoach.types import Region, Word
 
 
@@ -103,7 +103,7 @@ def test_word_times_land_inside_their_utterance_and_their_sentence(long_take):
 def test_no_analysed_word_lies_outside_speech(long_take):
     """Whisper may stretch a word over a silence; the words the analysis counts lie on speech."""
     from voicecoach.analysis import analyse
-    from voicecoach.audio import Audio
+    from voicecoach.speech.audio import Audio
 
     tr, truth, speech = long_take
     a = analyse(Audio(truth.samples))

@@ -1,4 +1,4 @@
-"""Words heard with low probability (voicecoach.specificity.uncertain): the parts of an ask that
+"""Words heard with low probability (voicecoach.wording.specificity.uncertain): the parts of an ask that
 rest on them, the coach's silence on them and the page's "we may have misheard"; measured on
 real audio (espeak-ng and the shared real voices) through voicecoach.analysis.analyse."""
 import csv
@@ -10,8 +10,15 @@ import pytest
 
 from conftest import FIXTURES
 from synth import SR, speak, to_wav_bytes
-from voicecoach.specificity import (UNCERTAIN_BELOW, UNCERTAIN_NAME_BELOW, ask_words, hear_ask, misheard,
-                                    typed_words, uncertain)
+from voicecoach.wording.specificity import (
+    UNCERTAIN_BELOW,
+    UNCERTAIN_NAME_BELOW,
+    ask_words,
+    hear_ask,
+    misheard,
+    typed_words,
+    uncertain,
+)
 from voicecoach.types import Word
 
 
@@ -101,7 +108,7 @@ def _noisy(y, snr_db, seed=7):
 def _judged(y, said):
     """(word, heard right) of each word the analysis heard, aligned to what was said."""
     from voicecoach.analysis import analyse
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
     words = analyse(load(to_wav_bytes(y))).words
     hyp = [" ".join(_tokens(w.text)) for w in words]  # a word heard as two ("there under") stays one
     right = [False] * len(words)
@@ -118,7 +125,7 @@ def test_probability_separates_words_heard_wrongly(whisper):
         y = np.concatenate([np.zeros(SR // 3, np.float32), speak(ask, voice=("en-us", "en-gb")[k % 2], wpm=160),
                             np.zeros(SR, np.float32)])
         judged += _judged(y, ask) + _judged(_noisy(y, 5), ask)
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
     manifest = {r["file"]: r["reference_transcript"] for r in csv.DictReader(open(FIXTURES / "MANIFEST.tsv"),
                                                                               delimiter="\t")}
     for name in REAL:
@@ -150,7 +157,7 @@ def _ask(*, fade_db, when=WHEN, noise=True):
     """espeak-ng en-us: the body, then the time faded by ``fade_db``, room noise 20 dB below the
     voice (seeded), 2.5 s of wait."""
     from voicecoach.analysis import analyse
-    from voicecoach.audio import load
+    from voicecoach.speech.audio import load
     parts = [np.zeros(int(0.3 * SR), np.float32), speak(BODY, wpm=160), np.zeros(int(0.03 * SR), np.float32)]
     if when:
         parts.append(speak(when, wpm=160) * np.float32(10 ** (fade_db / 20)))
@@ -164,7 +171,7 @@ def faded(whisper):
 
 
 def test_a_faded_time_heard_unsure_gets_no_vague_tip_and_shows_misheard(faded):
-    from voicecoach.explain import compare_take, request_words
+    from voicecoach.display.explain import compare_take, request_words
     t = faded
     h = hear_ask(request_words(t))
     print("\nheard:", " ".join(f"{w.text.strip()}({w.probability:.2f})" for w in t.words))
@@ -180,7 +187,7 @@ def test_a_faded_time_heard_unsure_gets_no_vague_tip_and_shows_misheard(faded):
 def test_negative_controls_heard_clearly(whisper):
     """The same ask without fade or noise: the time is the same as planned; a really vague ask
     heard clearly (no time at all) gets its vague tip."""
-    from voicecoach.explain import compare_take, request_words
+    from voicecoach.display.explain import compare_take, request_words
     clear = _ask(fade_db=0, noise=False)
     c = compare_take(PLAN, clear)
     assert [p.verdict for p in c.parts] == ["same", "same", "same"] and not c.misheard

@@ -8,12 +8,34 @@ from pathlib import Path
 
 import pytest
 
-from voicecoach import vocabulary, wording_model, wording_rules, wording_stages
+from voicecoach.wording import (
+    vocabulary,
+    model as wording_model,
+    rules as wording_rules,
+    stages as wording_stages,
+)
 from voicecoach.types import Word
 from voicecoach.wording import (
-    BEHAVIOURS, TAGS, Balance, Decision, RuleVerdict, Specificity, WordingModelError, WordingSettings, balance,
-    check_specificity, combine, find_fillers, find_hedges, main_request, normalise, per_100_words,
-    rule_verdict, split_text, tag_sentence, tag_sentences,
+    BEHAVIOURS,
+    TAGS,
+    Balance,
+    Decision,
+    RuleVerdict,
+    Specificity,
+    WordingModelError,
+    WordingSettings,
+    balance,
+    check_specificity,
+    combine,
+    find_fillers,
+    find_hedges,
+    main_request,
+    normalise,
+    per_100_words,
+    rule_verdict,
+    split_text,
+    tag_sentence,
+    tag_sentences,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -270,7 +292,7 @@ def test_no_blind_sentence_is_in_the_training_sets():
 def test_shipped_model_was_trained_on_the_current_training_sets():
     """The model file records a hash of the sets it learned from; the blind set is not among them."""
     import numpy as np
-    from voicecoach.wording_model import MODEL_PATH
+    from voicecoach.wording.model import MODEL_PATH
     ws = _sets_module()
     with np.load(MODEL_PATH, allow_pickle=False) as z:
         trained_on = [str(n) for n in z["train_sets"]]
@@ -290,7 +312,7 @@ def test_blind_set_meets_the_target():
 
 
 def test_other_models_can_be_passed_for_evaluation():
-    from voicecoach.wording_model import load
+    from voicecoach.wording.model import load
     assert tag_sentence("Could you put me forward for the role?", model=load()).is_request is True
 
 
@@ -505,7 +527,7 @@ def test_split_text_rejects_non_text():
     ("Please enrol me on the leadership course before the March intake", (), ()),
 ], ids=["support-sometime", "think-soon", "make-me-role", "enrol"])
 def test_vague_words_are_explained_by_kind(text, missing, note):
-    from voicecoach.specificity import vague_note
+    from voicecoach.wording.specificity import vague_note
     spec = check_specificity(text)
     assert spec.missing == missing
     got = vague_note(spec) or ""

@@ -19,15 +19,15 @@ del _name
 # instead of 0.5-0.7 s; a lone analysis is no slower (measured by the live work, voicecoach.live).
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from .audio import AudioError, load  # noqa: E402
-from .transcribe import ModelError  # noqa: E402
+from .speech.audio import AudioError, load  # noqa: E402
+from .speech.transcribe import ModelError  # noqa: E402
 
 __all__ = ["AudioError", "ModelError", "load", "analyse", "__version__"]
 __version__ = "0.1.0"
 
 
 def analyse(source, **kwargs):
-    """Analyse one take (path, bytes or :class:`voicecoach.audio.Audio`); see ``analysis.analyse``."""
+    """Analyse one take (path, bytes or :class:`voicecoach.speech.audio.Audio`); see ``analysis.analyse``."""
     from .analysis import analyse as _analyse
 
     return _analyse(source, **kwargs)

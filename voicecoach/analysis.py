@@ -14,15 +14,15 @@ import time
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
-from . import cautions as _cautions
-from . import coach as _coach
-from . import delivery as _delivery
-from . import placement
-from . import prosody as _prosody
+from .speech import cautions as _cautions
+from .coaching import coach as _coach
+from .speech import delivery as _delivery
+from .speech import placement
+from .speech import prosody as _prosody
 from . import wording as _wording
-from .audio import SR, Audio, AudioError, load
+from .speech.audio import SR, Audio, AudioError, load
 from .result import RequestResult, SentenceResult, TakeResult
-from .transcribe import TranscribeSettings
+from .speech.transcribe import TranscribeSettings
 from .types import Region, Word
 
 __all__ = ["Settings", "STAGES", "Progress", "analyse", "assess", "measure", "conclude"]
@@ -137,7 +137,7 @@ def analyse(source, *, model: str | None = None, settings: Settings | None = Non
     transcribe.ModelError
         The speech model is missing or not the expected one.
     """
-    from . import transcribe as _transcribe
+    from .speech import transcribe as _transcribe
 
     st = settings or Settings()
     clock = _Clock()

@@ -35,7 +35,7 @@ def _run_analysis(source, *, model, as_json: bool, label: str, objective: str | 
 
 
 def _print_result(result, *, as_json: bool, label: str) -> None:
-    from .report import render_text
+    from .display.report import render_text
 
     print(json.dumps(result.to_dict(), ensure_ascii=False) if as_json else render_text(result, label=label))
 
@@ -55,7 +55,7 @@ def _shown(path: str) -> str:
 
 
 def _cmd_record(args) -> None:
-    from .audio import SR, to_wav_bytes
+    from .speech.audio import SR, to_wav_bytes
 
     if not 1 <= args.seconds <= 600:
         raise _UserError(f"--seconds {args.seconds} is out of range; record between 1 and 600 seconds", EXIT_INPUT)
@@ -88,7 +88,7 @@ def _record_live(args, out: Path | None, sd) -> None:
     and the wait after the request are shown as they come; Enter, Ctrl+C or ``--seconds`` stop."""
     import threading
 
-    from .audio import SR, to_wav_bytes
+    from .speech.audio import SR, to_wav_bytes
     from .live import LiveSession, stop_saved
 
     session = LiveSession(model=args.model)
@@ -148,7 +148,7 @@ def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool, fi
     ``finish(store, take)`` (store None on the fallback) gives the result instead of analysing
     the file (a live take, already analysed while it was spoken)."""
     from .practice import analyse_saved
-    from .takes import StoreError, TakeStore
+    from .store.takes import StoreError, TakeStore
 
     try:
         store = TakeStore(config.data_home())
@@ -177,7 +177,7 @@ def _save_and_analyse(data: bytes, *, out: Path | None, model, as_json: bool, fi
 
 def _cmd_takes(args) -> None:
     from .format import fmt_time, fmt_when
-    from .takes import TakeStore
+    from .store.takes import TakeStore
 
     store = TakeStore(config.data_home())
     if args.add_back:
@@ -249,7 +249,7 @@ def _cmd_tag(args) -> None:
 
 
 def _cmd_objective(args) -> None:
-    from .specificity import vague_note
+    from .wording.specificity import vague_note
     from .wording import check_specificity
 
     text = " ".join(args.text).strip() or sys.stdin.read().strip()
@@ -274,9 +274,9 @@ def _cmd_rehearse(args) -> None:
     file the reply to the manager's current line), saved like takes, then the report. ``--resume
     ID`` goes on with a saved conversation. Without ``--turn`` it is the microphone mode
     (:func:`_rehearse_microphone`)."""
-    from .conversation_report import render_text
-    from .rehearse import ScriptError, load_script
-    from .takes import StoreError, TakeStore
+    from .display.conversation_report import render_text
+    from .rehearsal.rehearse import ScriptError, load_script
+    from .store.takes import StoreError, TakeStore
 
     if args.resume is None and not args.scenario:
         raise _UserError("give --scenario ID (one of course, conference, leadership_slot, stretch_role, own) "
@@ -293,7 +293,7 @@ def _cmd_rehearse(args) -> None:
     except StoreError as exc:
         store = None
         print(f"voicecoach: {_printable(str(exc))}. The conversation is not saved.", file=sys.stderr)
-    from . import conversation_run as run
+    from .rehearsal import conversation_run as run
 
     try:
         if args.resume is not None:
@@ -347,9 +347,9 @@ def _printable_lines(text: str) -> str:
 
 def _rehearse_unsaved(args, script) -> None:
     """The conversation when the data folder cannot be used: analysed and judged, not saved."""
-    from .conversation_report import render_text
-    from .conversation_run import analyse_reply
-    from .rehearse import Rehearsal
+    from .display.conversation_report import render_text
+    from .rehearsal.conversation_run import analyse_reply
+    from .rehearsal.rehearse import Rehearsal
 
     rehearsal = Rehearsal(script)
     for i, f in enumerate(args.turn):
@@ -362,13 +362,13 @@ def _rehearse_unsaved(args, script) -> None:
 
 def _rehearse_microphone(args, script, store) -> None:
     """``rehearse --scenario ID`` with no ``--turn``: the manager speaks through the speakers
-    (:mod:`voicecoach.manager_voice`; the line is printed too) and each reply is recorded from the
+    (:mod:`voicecoach.rehearsal.manager_voice`; the line is printed too) and each reply is recorded from the
     microphone until a silence ends it; after the ask, only once the wait target has passed. Each
-    reply is saved, analysed and judged (:mod:`voicecoach.conversation_run`) before the manager answers."""
-    from . import conversation_run as run
-    from .audio import AudioError
-    from .conversation_report import render_text
-    from .rehearse import Rehearsal
+    reply is saved, analysed and judged (:mod:`voicecoach.rehearsal.conversation_run`) before the manager answers."""
+    from .rehearsal import conversation_run as run
+    from .speech.audio import AudioError
+    from .display.conversation_report import render_text
+    from .rehearsal.rehearse import Rehearsal
 
     try:
         import sounddevice as sd
@@ -422,7 +422,7 @@ def _say(sd, text: str) -> float | None:
     """The manager's line through the speakers; its length in seconds (None when it could not be rendered)."""
     import soundfile
 
-    from . import manager_voice as mv
+    from .rehearsal import manager_voice as mv
 
     try:
         r = mv.render(text)
@@ -445,7 +445,7 @@ class _TurnEnd:
     it) and then ``end_silence_s`` without speech; or ``max_s`` in all; or no speech by ``no_speech_s``."""
 
     def __init__(self, *, end_silence_s: float, max_s: float = _TURN_MAX_S, no_speech_s: float = _TURN_NO_SPEECH_S):
-        from .live_vad import StreamingVad
+        from .speech.live_vad import StreamingVad
 
         self.vad, self.end_silence_s, self.max_s, self.no_speech_s = StreamingVad(), end_silence_s, max_s, no_speech_s
 
@@ -463,7 +463,7 @@ def _record_turn(sd, *, end_silence_s: float) -> bytes:
 
     import numpy as np
 
-    from .audio import SR, to_wav_bytes
+    from .speech.audio import SR, to_wav_bytes
 
     blocks: queue.Queue = queue.Queue()
     end = _TurnEnd(end_silence_s=end_silence_s)
@@ -486,7 +486,7 @@ def _record_turn(sd, *, end_silence_s: float) -> bytes:
 
 
 def _cmd_models(args) -> None:
-    from .models import install
+    from .speech.models import install
 
     path = install(args.name)
     print(f"Whisper {args.name} is ready in {path}; select it with --model {args.name} or VOICECOACH_MODEL={args.name}")
@@ -566,10 +566,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"(voicecoach analyse -- {_shown(dashed[0])}) or write ./{_shown(dashed[0])}", file=sys.stderr)
         raise
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    from .audio import AudioError
-    from .takes import StoreError
-    from .transcribe import ModelError
-    from .wording_model import WordingModelError
+    from .speech.audio import AudioError
+    from .store.takes import StoreError
+    from .speech.transcribe import ModelError
+    from .wording.model import WordingModelError
 
     try:
         args.func(args)

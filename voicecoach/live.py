@@ -2,9 +2,9 @@
 
 Audio arrives in small blocks (:meth:`LiveSession.feed`, from the capture thread, never
 blocking it). A listener thread runs the voice activity block by block
-(:class:`~voicecoach.live_vad.StreamingVad`: the same regions as
-:func:`voicecoach.prosody.speech_regions` on the whole take) and plans utterances with
-:func:`voicecoach.transcribe.plan_utterances` on the speech so far; a decoder thread transcribes
+(:class:`~voicecoach.speech.live_vad.StreamingVad`: the same regions as
+:func:`voicecoach.speech.prosody.speech_regions` on the whole take) and plans utterances with
+:func:`voicecoach.speech.transcribe.plan_utterances` on the speech so far; a decoder thread transcribes
 each utterance as soon as it has ended, that is once ``2 x pad_s`` of silence follows it (from
 then on its clip is the one the batch plan gives it, unless more speech joins it later: then the
 longer utterance is transcribed again when it ends). Sentences, their tags and the request are
@@ -12,11 +12,11 @@ updated after every utterance; the wait after the request is counted on the samp
 (:meth:`LiveSession.snapshot`).
 
 :meth:`LiveSession.stop` runs the batch definitions over the whole take: voice activity
-(:func:`~voicecoach.prosody.find_speech` with the streamed Silero regions), the utterance plan,
+(:func:`~voicecoach.speech.prosody.find_speech` with the streamed Silero regions), the utterance plan,
 then :func:`~voicecoach.analysis.conclude` (contours, measures, cautions, coaching), reusing
 every utterance already transcribed with the clip the batch plan gives it; only the rest is
 transcribed then, and the cuts are mended as the batch path mends them
-(:func:`~voicecoach.transcribe.mend_cuts`, on the same utterances and words). The result is
+(:func:`~voicecoach.speech.transcribe.mend_cuts`, on the same utterances and words). The result is
 :func:`voicecoach.analysis.analyse` of the same audio: a clip is reused only if it is exactly the
 one the batch plan gives (``reuse_tolerance_s`` = 0), and the samples kept are those a 16-bit
 WAV holds, so the take saved from :meth:`LiveSession.end_input` analyses to the same words and
@@ -35,16 +35,16 @@ from typing import Sequence
 
 import numpy as np
 
-from . import delivery as _delivery
-from . import prosody as _prosody
-from . import transcribe as _transcribe
+from .speech import delivery as _delivery
+from .speech import prosody as _prosody
+from .speech import transcribe as _transcribe
 from . import wording as _wording
 from .analysis import MIN_SPEECH_S, Settings, conclude
-from .audio import MAX_DURATION_S, SR, Audio, AudioError
-from .live_vad import StreamingVad
-from .placement import snap_words
+from .speech.audio import MAX_DURATION_S, SR, Audio, AudioError
+from .speech.live_vad import StreamingVad
+from .speech.placement import snap_words
 from .result import TakeResult
-from .transcribe import Transcriber, Utterance, plan_utterances
+from .speech.transcribe import Transcriber, Utterance, plan_utterances
 from .types import Region, Word
 
 __all__ = ["LiveSettings", "LiveSentence", "LiveSnapshot", "LiveSession", "StreamingVad", "stop_saved"]
@@ -124,7 +124,7 @@ class _Job:
 
 
 def _inside(u: Utterance, regions: Sequence[Region]) -> tuple[Region, ...]:
-    """The speech regions of an utterance (as :func:`voicecoach.transcribe.transcribe` passes them)."""
+    """The speech regions of an utterance (as :func:`voicecoach.speech.transcribe.transcribe` passes them)."""
     return tuple(r for r in regions if r.end_s > u.start_s and r.start_s < u.end_s)
 
 
@@ -143,7 +143,7 @@ def _close(a: tuple, b: tuple, tol: float) -> bool:
 
 
 def _pcm16(y: np.ndarray) -> np.ndarray:
-    """Samples on the 16-bit grid (k / 32768, as :func:`voicecoach.audio.load` decodes a 16-bit
+    """Samples on the 16-bit grid (k / 32768, as :func:`voicecoach.speech.audio.load` decodes a 16-bit
     WAV), float32; int16 samples are taken as they are."""
     if y.dtype == np.int16:
         return y.astype(np.float32) / np.float32(32768.0)
@@ -177,7 +177,7 @@ class LiveSession:
     Parameters
     ----------
     model : str, optional
-        The speech model (see :func:`voicecoach.transcribe.resolve_model`); loaded here.
+        The speech model (see :func:`voicecoach.speech.transcribe.resolve_model`); loaded here.
     settings : analysis.Settings, optional
         The analysis settings (the same as the batch path's); ``settings.coach.wait_target_s``
         is the wait the counter turns to "held" at.
@@ -233,7 +233,7 @@ class LiveSession:
 
         The take is kept as a 16-bit recording holds it (float samples are rounded to the
         nearest of the 65,536 levels): the WAV saved from :meth:`end_input`
-        (:func:`voicecoach.audio.to_wav_bytes`) decodes to exactly the samples analysed, so
+        (:func:`voicecoach.speech.audio.to_wav_bytes`) decodes to exactly the samples analysed, so
         analysing the saved take again gives the same result."""
         if self._closed:
             raise RuntimeError("this live session has stopped; start a new LiveSession for a new take")
@@ -528,7 +528,7 @@ class LiveSession:
 
     def _mended(self, picked, regions):
         """The utterances transcribed so far with their cuts mended, as :meth:`_finish` (and
-        the batch path) will mend them: :func:`voicecoach.transcribe.mend_cuts` over the last
+        the batch path) will mend them: :func:`voicecoach.speech.transcribe.mend_cuts` over the last
         utterances since one whose words end a sentence (a cut after a finished sentence is
         never mended), so that a request cut in two is shown whole while the wait runs. The
         last result is kept: only a new utterance mends again."""
@@ -553,7 +553,7 @@ class LiveSession:
 
 def stop_saved(session: LiveSession, store, take) -> TakeResult:
     """:meth:`LiveSession.stop` for a take already saved in ``store`` (a
-    :class:`voicecoach.takes.TakeStore`; save ``session.end_input()`` first): the result is
+    :class:`voicecoach.store.takes.TakeStore`; save ``session.end_input()`` first): the result is
     stored with the take (``done``), as :func:`voicecoach.practice.analyse_saved` does for a
     recorded file; an :class:`AudioError` marks the take ``failed`` (its audio is kept)."""
     try:

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .analysis import MIN_SPEECH_S, Progress, Settings, analyse
-from .audio import SR, Audio, AudioError, load
+from .speech.audio import SR, Audio, AudioError, load
 from .result import TakeResult
-from .takes import StoreError, Take, TakeStore
-from .transcribe import ModelError
+from .store.takes import StoreError, Take, TakeStore
+from .speech.transcribe import ModelError
 
 __all__ = ["analyse_saved", "check_analysable", "finish_pending", "recording_name"]
 
@@ -37,7 +37,7 @@ def recording_name(take: Take) -> str:
 
 def check_analysable(data: bytes, *, name: str = "the recording", settings: Settings | None = None) -> Audio:
     """Decode ``data`` and check it can be analysed, before it is saved: the checks the analysis
-    makes before it listens for words (:func:`voicecoach.audio.load`: audio at all, at most 30
+    makes before it listens for words (:func:`voicecoach.speech.audio.load`: audio at all, at most 30
     minutes by the container's stated length or by decoding, at least 1 s, not silent; then some
     speech heard by the voice activity detector, as :func:`voicecoach.analysis.analyse` requires).
     A WAV file whose header promises more than it holds (cut off, or streamed with a placeholder
@@ -50,7 +50,7 @@ def check_analysable(data: bytes, *, name: str = "the recording", settings: Sett
     AudioError
         Naming ``name``, saying what is wrong and what to do.
     """
-    from . import prosody
+    from .speech import prosody
 
     audio = load(data, name=name)
     speech = prosody.find_speech(audio.y, sr=SR, settings=(settings or Settings()).vad)

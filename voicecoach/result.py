@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 
-from .delivery import Pace, Pause, RequestPause, Sentence, count_words
-from .markers import per_100_words
-from .types import Region, Word
-from .verdict import Verdict
+from .speech.delivery import Pace, Pause, RequestPause, Sentence, count_words
+from .wording.markers import per_100_words
+from .types import Caution, Region, Word
+from .coaching.verdict import Verdict
 from .wording import Balance, Marker, SentenceTag, Specificity
 
 __all__ = ["SCHEMA_VERSION", "SentenceResult", "RequestResult", "Feedback", "Caution", "UNTRUSTED_WORDS",
@@ -26,17 +26,17 @@ __all__ = ["SCHEMA_VERSION", "SentenceResult", "RequestResult", "Feedback", "Cau
 
 SCHEMA_VERSION = 2
 #: Cautions that mean the words cannot be trusted: the coach then gives no tips that rest on
-#: them (see :mod:`voicecoach.cautions`).
+#: them (see :mod:`voicecoach.speech.cautions`).
 UNTRUSTED_WORDS = ("not_english", "low_confidence", "repeated_words")
 
 
 @dataclass(frozen=True)
 class SentenceResult(Sentence):
     """One sentence: where it is and how it was said (the delivery measures of
-    :class:`voicecoach.delivery.Sentence`: ``wpm``, ``end_drop_db``, ``end_pitch_st``, ...) and
+    :class:`voicecoach.speech.delivery.Sentence`: ``wpm``, ``end_drop_db``, ``end_pitch_st``, ...) and
     what it does (its wording tag), together."""
 
-    tag: str  # push | pull | move_away | neutral (voicecoach.vocabulary.TAGS)
+    tag: str  # push | pull | move_away | neutral (voicecoach.wording.vocabulary.TAGS)
     behaviour: str | None
     is_request: bool
     cues: tuple[str, ...]
@@ -102,23 +102,6 @@ class Feedback:
         return cls(v.code, v.severity, v.explanation, v.start_s, v.end_s)
 
 
-@dataclass(frozen=True)
-class Caution:
-    """Why part of a take's result cannot be trusted (a cut-off file, clipping, words the
-    speech model was unsure of): ``message`` says what is wrong and what to do. Made by
-    :func:`voicecoach.cautions.cautions`; named ``Caution`` so as not to shadow ``Warning``."""
-
-    code: str  # truncated | clipping | not_english | low_confidence | repeated_words
-    message: str
-
-    def to_dict(self) -> dict:
-        return {"code": self.code, "message": self.message}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Caution":
-        return cls(d["code"], d["message"])
-
-
 #: The take-level numbers the store keeps as summary columns (:meth:`TakeResult.summary`).
 SUMMARY_KEYS = ("speaking_wpm", "end_drop_db", "pause_after_s", "still_waiting", "push_share", "pull_share",
                 "move_away_share", "fillers_per_100", "hedges_per_100")
@@ -127,7 +110,7 @@ SUMMARY_KEYS = ("speaking_wpm", "end_drop_db", "pause_after_s", "still_waiting",
 @dataclass(frozen=True)
 class TakeResult:
     """Everything measured about one take, and the coaching: ``verdicts`` (one per check of
-    :data:`voicecoach.coach.CHECKS`, computed once) and ``feedback`` (the missed verdicts as
+    :data:`voicecoach.coaching.coach.CHECKS`, computed once) and ``feedback`` (the missed verdicts as
     tips, most important first)."""
 
     duration_s: float
@@ -145,7 +128,7 @@ class TakeResult:
     feedback: tuple[Feedback, ...] = ()
     warnings: tuple[Caution, ...] = ()  # what makes the result less trustworthy, and what to do
     vad_agreement: float | None = None  # Silero VAD vs frame energy, share of frames agreeing
-    verdicts: tuple[Verdict, ...] = ()  # one per coaching check (voicecoach.coach.CHECKS)
+    verdicts: tuple[Verdict, ...] = ()  # one per coaching check (voicecoach.coaching.coach.CHECKS)
     timings_s: dict = field(default_factory=dict, compare=False)  # seconds per analysis stage
 
     def __post_init__(self):
@@ -217,7 +200,7 @@ class TakeResult:
 
     @property
     def fillers_per_100(self) -> float | None:
-        """:func:`voicecoach.markers.per_100_words` over :attr:`n_words` (the coach's rate); None with no words."""
+        """:func:`voicecoach.wording.markers.per_100_words` over :attr:`n_words` (the coach's rate); None with no words."""
         n = self.n_words
         return per_100_words(len(self.fillers), n) if n else None
 
@@ -319,7 +302,7 @@ class TakeResult:
         if "checks" in d:
             return replace(t, verdicts=tuple(Verdict.from_dict(x) for x in d["checks"]),
                            feedback=tuple(Feedback.from_dict(x) for x in d.get("feedback") or ()))
-        from .coach import coached  # the checks, run once on the migrated result
+        from .coaching.coach import coached  # the checks, run once on the migrated result
         return coached(t)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Word", "Region"]
+__all__ = ["Word", "Region", "Caution"]
 
 
 @dataclass(frozen=True)
@@ -26,3 +26,20 @@ class Region:
     @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Caution:
+    """Why part of a take's result cannot be trusted (a cut-off file, clipping, words the
+    speech model was unsure of): ``message`` says what is wrong and what to do. Made by
+    :func:`voicecoach.speech.cautions.cautions`; named ``Caution`` so as not to shadow ``Warning``."""
+
+    code: str  # truncated | clipping | not_english | low_confidence | repeated_words
+    message: str
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Caution":
+        return cls(d["code"], d["message"])

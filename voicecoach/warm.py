@@ -7,7 +7,7 @@ import numpy as np
 
 
 def main() -> None:
-    from . import prosody, transcribe
+    from .speech import prosody, transcribe
 
     t = np.arange(16_000) / 16_000
     y = (0.1 * np.sin(2 * np.pi * 140 * t)).astype(np.float32)
