@@ -126,7 +126,8 @@ def wait_for_result(page, timeout_ms: int = ANALYSIS_TIMEOUT_MS) -> None:
 
 
 def goto_page(page, title: str) -> None:
-    """Follow the sidebar link to one of the studio's pages and wait for its title."""
+    """Follow the sidebar link to one of the studio's pages (the page before stays on screen until
+    the new one is drawn: wait for something only the new page shows)."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
 
 

@@ -21,11 +21,43 @@ def whisper():
     return transcribe.load_model(None)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _tools():
+@pytest.fixture(scope="session")
+def real_analysis(whisper, tmp_path_factory):
+    """``real_analysis(name)``: ``analyse(FIXTURES / name)`` of a real recording, made once in the
+    whole run and shared by every test (and every worker) that reads the same file: kept as its
+    JSON contract, which ``TakeResult.from_dict`` gives back equal (``tests/test_one_result.py``)."""
+    import fcntl
+    import json
+    import os
+
+    from voicecoach.analysis import analyse
+    from voicecoach.result import TakeResult
+
+    base = tmp_path_factory.getbasetemp()
+    shared = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "real-analyses"  # this run's
+    shared.mkdir(exist_ok=True)
+    made = {}
+
+    def get(name: str) -> TakeResult:
+        if name not in made:
+            saved = shared / f"{name}.json"
+            with open(shared / f"{name}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker analysing it: wait for its result
+                if saved.is_file():
+                    made[name] = TakeResult.from_dict(json.loads(saved.read_text()))
+                else:
+                    made[name] = analyse(FIXTURES / name)
+                    saved.write_text(json.dumps(made[name].to_dict()))
+        return made[name]
+    return get
+
+
+def pytest_report_header():
+    """Pure tests (wording, checks, the store, the pages' logic) run without espeak-ng and sox; the
+    tests that make speech need them, and say so (``synth``) when they are missing."""
     missing = [t for t in ("espeak-ng", "sox") if not shutil.which(t)]
     if missing:
-        pytest.exit(f"missing system tools {missing}: run `make test`, which installs them", returncode=1)
+        return f"voicecoach: {', '.join(missing)} not installed: the tests that make speech will fail; `make test` installs them"
 
 
 @pytest.fixture(scope="session")
@@ -46,14 +78,49 @@ def wait_recordings(whisper):
     return out
 
 
-#: The longest files (most of their time is a real browser, a spoken conversation or the studio under
-#: strace), run first: ``make test`` gives whole files to two workers (pytest-xdist ``--dist
-#: loadfile``), and a long file started last would leave one worker running alone at the end.
-LONGEST_FIRST = ("test_browser_live.py", "test_browser_rehearse.py", "test_browser_studio.py", "test_rehearse.py",
-                 "test_privacy.py", "test_bad_input.py", "test_honest.py", "test_browser_load.py", "test_live.py",
-                 "test_ask_eval.py", "test_models.py", "test_memory.py")
+#: ``make test`` runs the suite on three workers (pytest-xdist). Every test in a real browser goes to one
+#: of them, one after another: they mostly wait on real time (chromium's fake microphone plays its file
+#: as it would be spoken, the manager's line is heard out) and their timing is real time too. The other
+#: two take whole files (each file's fixtures made once), the longest first, at a lower priority
+#: (nice 10), so that they use the cores the browser tests leave and never slow those down.
+IN_A_BROWSER = "in-a-browser"
+LONGEST_FIRST = ("test_rehearse.py", "test_privacy.py", "test_honest.py", "test_bad_input.py", "test_live.py",
+                 "test_ask_eval.py", "test_memory.py", "test_models.py")
+
+
+def _scope(path: str) -> str:
+    return IN_A_BROWSER if Path(path).name.startswith("test_browser") else path
 
 
 def pytest_collection_modifyitems(items):
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+    def rank(item):
+        if _scope(item.nodeid.split("::", 1)[0]) == IN_A_BROWSER:
+            return -1  # the longest chain, started first
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Whole files to each worker, and all the browser tests as one unit (``--no-loadscope-reorder``
+    keeps the order above)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _scope(nodeid.split("::", 1)[0])
+
+    return Scheduling(config, log)
+
+
+_NICED: list[int] = []
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_first_on_the_cores(request):
+    """A worker's first test outside a browser lowers that worker's priority, for good."""
+    import os
+
+    if os.environ.get("PYTEST_XDIST_WORKER") and not _NICED and _scope(str(request.node.path)) != IN_A_BROWSER:
+        _NICED.append(os.nice(10))

@@ -80,7 +80,7 @@ def test_noise_only_is_refused(rng):
 
 
 @pytest.mark.parametrize("clip", ["jfk_inaugural_1961.wav", "osr_us_000_0034_harvard_list72.wav"])
-def test_real_speech_pauses_match_frame_energy(whisper, clip):
+def test_real_speech_pauses_match_frame_energy(real_analysis, clip):
     """On real recordings every pause the VAD reports of 0.5 s or more is also a gap of the
     frame-energy detector (an independent method) of about the same length, and the Harvard
     list's ten sentences come out with their nine pauses between them (0.8-1.5 s)."""
@@ -89,7 +89,7 @@ def test_real_speech_pauses_match_frame_energy(whisper, clip):
     from voicecoach import load
     from voicecoach.speech import prosody
 
-    a = analyse(FIXTURES / clip)
+    a = real_analysis(clip)
     assert a.vad_agreement > 0.85
     c = prosody.contours(load(FIXTURES / clip).y)
     gaps = prosody.silences(prosody.energy_regions(c.energy_db), min_s=0.25)

@@ -2,7 +2,8 @@
 specific line (what is wrong, what to do) and its exit status, or a sane result, and never a
 traceback or a blank page.
 
-The CLI runs as a user runs it (``python -m voicecoach analyse FILE --json`` in a subprocess);
+The CLI runs ``voicecoach analyse FILE --json`` (``cli.main``; as a user runs it, in a subprocess,
+for the rows where the process is part of the input);
 the studio through ``AppTest`` on app.py (the file's bytes recorded into the page). Every audio
 row is made from one shared espeak-ng take. Rows about paths (a folder, a FIFO, a device, a link
 loop) exist only on the command line: the studio receives bytes, never a path.
@@ -260,21 +261,50 @@ def _check_result(d: dict, row: Row) -> None:
 
 # ---- the command line -------------------------------------------------------------------------
 
+#: Rows where the process itself is part of the input, run as a user runs them (``python -m voicecoach``
+#: in a subprocess): a name that is not UTF-8 comes through the OS's argv, argparse ends the process, a
+#: FIFO could block a read, and the model rows set the environment a process reads once (the model it
+#: has loaded stays loaded). The other rows call ``cli.main`` here (the same code once argv is read;
+#: the model loaded once, not per row).
+IN_A_SUBPROCESS = {"name-not-utf8", "name-dash", "fifo"}
+
+
+def _vc(argv: list[str], *, cwd: Path, env: dict, subprocess_: bool, monkeypatch, capsys) -> tuple[int, str, str]:
+    """``voicecoach ARGV`` in ``cwd`` with ``env`` added: (exit status, stdout, stderr). In this
+    process an exception other than argparse's exit is not caught: it fails the test with its traceback."""
+    if subprocess_:
+        r = subprocess.run([*VC, *argv], cwd=cwd, env={**os.environ, "PYTHONIOENCODING": "utf-8", **env},
+                           capture_output=True, text=True, errors="backslashreplace", timeout=300)
+        return r.returncode, r.stdout, r.stderr
+    from voicecoach import cli
+
+    monkeypatch.chdir(cwd)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    capsys.readouterr()
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse's usage error
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])
-def test_cli(row: Row, take, french, tmp_path):
+def test_cli(row: Row, take, french, tmp_path, monkeypatch, capsys):
     arg = row.make(tmp_path, take, french)
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(row.env(tmp_path) if row.env else {})}
-    r = subprocess.run([*VC, "analyse", "--json", *row.args, arg], cwd=tmp_path, env=env, capture_output=True,
-                       text=True, errors="backslashreplace", timeout=300)
-    assert "Traceback" not in r.stderr, r.stderr
+    code, out, err = _vc(["analyse", "--json", *row.args, arg], cwd=tmp_path,
+                         env=row.env(tmp_path) if row.env else {}, subprocess_=row.id in IN_A_SUBPROCESS or row.env is not None,
+                         monkeypatch=monkeypatch, capsys=capsys)
+    assert "Traceback" not in err, err
     if row.error is None:
-        assert r.returncode == 0, r.stderr
-        _check_result(json.loads(r.stdout), row)
+        assert code == 0, err
+        _check_result(json.loads(out), row)
         return
-    assert r.returncode == row.code, r.stderr
-    last = r.stderr.strip().splitlines()[-1]
-    assert last.startswith("voicecoach: ") and re.search(row.error, last), r.stderr
-    assert r.stdout == ""
+    assert code == row.code, err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("voicecoach: ") and re.search(row.error, last), err
+    assert out == ""
 
 
 # ---- the studio -------------------------------------------------------------------------------

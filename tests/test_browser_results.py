@@ -126,6 +126,8 @@ def test_practise_keeps_the_last_result(studio):
     goto_page(page, "Takes")
     page.get_by_text("Name this take").wait_for()
     goto_page(page, "Practise")
+    # the Takes page stays on screen until Practise is drawn: wait for Practise's own words
+    page.get_by_text("Your last take", exact=False).first.wait_for(timeout=30_000)
     wait_for_result(page, 30_000)
     expect(page.get_by_test_id("stMetric").filter(has_text="End drop").get_by_test_id("stMetricValue")).to_have_text(
         value)

@@ -38,8 +38,8 @@ def _sentence_ending(a, word):
 
 
 @pytest.fixture(scope="module")
-def untouched(whisper):
-    return {clip: analyse(FIXTURES / clip) for clip, _, _ in FINAL_WORDS}
+def untouched(real_analysis):
+    return {clip: real_analysis(clip) for clip, _, _ in FINAL_WORDS}
 
 
 @pytest.mark.parametrize("clip,word,start_s", FINAL_WORDS, ids=[w for _, w, _ in FINAL_WORDS])
@@ -75,20 +75,20 @@ def test_a_final_word_ends_with_the_voice_not_in_the_room_noise(untouched):
     assert 10.1 <= w.end_s <= 10.25 and w.start_s <= 10.05, w
 
 
-def test_a_final_word_squeezed_by_whisper_gets_its_voice_back(whisper):
+def test_a_final_word_squeezed_by_whisper_gets_its_voice_back(real_analysis):
     """Whisper squeezes "do for them." into 6.18-6.37 s. Where "them" really is, from cutting
     the clip and transcribing each side alone: cut at 6.54 s the head ends "...to do for" and
     the tail is "for them."; cut at 6.62 s the tail is no longer "them" ("Come."). So "them"
     starts at about 6.56-6.6 s and ends with the sound, at 6.74 s (creaky: Praat voices one
     frame of it). The last sound run is "for them"; the final word is measured on it alone."""
-    a = analyse(FIXTURES / "librivox_sense_sensibility_ch01_0870.wav")
+    a = real_analysis("librivox_sense_sensibility_ch01_0870.wav")
     w = a.words[_sentence_ending(a, "them").last_word]
     assert 6.45 <= w.start_s <= 6.62 and 6.68 <= w.end_s <= 6.8, w
 
 
 @pytest.mark.parametrize("clip", ["osr_us_000_0034_harvard_list72.wav", "sr_english_one_two_three.wav"])
-def test_no_invented_thank_you(whisper, clip):
-    a = analyse(FIXTURES / clip)
+def test_no_invented_thank_you(real_analysis, clip):
+    a = real_analysis(clip)
     assert "thank" not in a.transcript.lower(), a.transcript
 
 
@@ -96,16 +96,16 @@ def test_no_invented_thank_you(whisper, clip):
     ("librivox_sense_sensibility_ch01_0870.wav", "mr."),
     ("librosa_librispeech_198-209-0000.ogg", "mrs."),
 ])
-def test_an_abbreviation_does_not_end_a_sentence(whisper, clip, abbreviation):
-    a = analyse(FIXTURES / clip)
+def test_an_abbreviation_does_not_end_a_sentence(real_analysis, clip, abbreviation):
+    a = real_analysis(clip)
     texts = [s.text.lower() for s in a.sentences]
     assert abbreviation in " ".join(texts)
     assert not any(t.endswith(abbreviation) for t in texts), texts
 
 
 @pytest.mark.parametrize("clip", ["librispeech_2412-153948-0000.flac", "librosa_librispeech_198-209-0000.ogg"])
-def test_every_sentence_has_words(whisper, clip):
-    a = analyse(FIXTURES / clip)
+def test_every_sentence_has_words(real_analysis, clip):
+    a = real_analysis(clip)
     assert all(re.search(r"[a-z]", s.text.lower()) for s in a.sentences), a.sentences
     assert all(s.n_words >= 1 for s in a.sentences)
 

@@ -6,8 +6,6 @@ the CLI (in process: the model is loaded once), whose JSON must match the engine
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -249,9 +247,16 @@ def test_cli_conversation(sid, wavs, takes, tmp_path, monkeypatch, capsys):
     assert "not finished" in out and "--resume 2" in err
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "voicecoach", "rehearse", *args], capture_output=True, text=True,
-                          timeout=120)
+def _cli(capsys, *args) -> tuple[int, str, str]:
+    """``voicecoach rehearse ARGS`` (``cli.main``, in this process: an exception other than
+    argparse's exit fails the test with its traceback): exit status, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        code = cli.main(["rehearse", *args])
+    except SystemExit as exc:  # argparse's usage error
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 @pytest.mark.parametrize("args, message", [
@@ -263,12 +268,12 @@ def _cli(*args):
     (["--scenario", "own", "--turn", "{wav}"], "needs your influence objective"),
     (["--resume", "7", "--turn", "{wav}"], "conversation 7 does not exist"),
 ], ids=["unknown-scenario", "missing-file", "too-many-turns", "no-scenario", "own-unprepared", "resume-unknown"])
-def test_cli_bad_input(args, message, wavs, tmp_path, monkeypatch):
+def test_cli_bad_input(args, message, wavs, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("VOICECOACH_HOME", str(tmp_path / "home"))
-    r = _cli(*[a.format(wav=wavs["open_contract"]) for a in args])
-    assert r.returncode == 2, r.stderr
-    assert message in r.stderr and "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
-    assert r.stdout == ""
+    code, out, err = _cli(capsys, *[a.format(wav=wavs["open_contract"]) for a in args])
+    assert code == 2, err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert out == ""
 
 
 def test_cli_left_over_turns(wavs, tmp_path, monkeypatch, capsys):
@@ -315,11 +320,13 @@ def test_scripts_are_data():
 @pytest.fixture(scope="session")
 def joe_wavs(tmp_path_factory):
     """The course's strong and weak replies in Piper's neural voice joe (tests/voices.py)."""
-    from voices import build_ask
+    from voices import build_ask, render_piper
 
     folder = tmp_path_factory.mktemp("joe")
     out = {}
-    for name in {n.format(sid="course") for p in ("strong", "weak") for n in PATHS[p]["replies"]}:
+    names = sorted({n.format(sid="course") for p in ("strong", "weak") for n in PATHS[p]["replies"]})
+    render_piper([p.text for name in names for p in REPLIES[name] if isinstance(p, Speech)])  # one Piper process
+    for name in names:
         y, _ = build_ask(REPLIES[name], voice="joe")
         (path := folder / f"{name}.wav").write_bytes(to_wav_bytes(y))
         out[name] = path

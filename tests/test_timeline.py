@@ -63,12 +63,12 @@ def _raw_pitch_st(y, a):
 
 
 @pytest.fixture(scope="module")
-def reader(whisper):
+def reader(real_analysis):
     """A real reader whose Praat pitch jumps an octave (LibriVox 0870, at 4.2 s)."""
     from voicecoach.speech.audio import load
 
     y = load(FIXTURES / "librivox_sense_sensibility_ch01_0870.wav").y
-    return y, analyse(Audio(y)).to_dict()
+    return y, real_analysis("librivox_sense_sensibility_ch01_0870.wav").to_dict()
 
 
 def test_octave_errors_are_not_drawn(reader):

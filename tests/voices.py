@@ -26,7 +26,7 @@ import numpy as np
 
 from synth import SR, Silence, Speech, Truth, _need, _trim, speak, to_wav_bytes
 
-__all__ = ["VOICES", "Voice", "say", "piper_model", "room_noise", "build_ask", "Silence", "Speech", "Truth",
+__all__ = ["VOICES", "Voice", "say", "piper_model", "render_piper", "room_noise", "build_ask", "Silence", "Speech", "Truth",
            "to_wav_bytes", "SR", "PEAK_DBFS"]
 
 PEAK_DBFS = -3.0  # every sentence's peak
@@ -61,20 +61,37 @@ def piper_model() -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=512)
-def _piper(text: str, length_scale: float) -> bytes:
-    """Piper as a separate process (GPL-3.0 program, never imported); 16 kHz 16-bit mono raw.
+#: Piper's sentences, rendered: (text, length scale) -> 16 kHz 16-bit mono raw
+_PIPER: dict[tuple[str, float], bytes] = {}
+
+
+def render_piper(texts, length_scale: float = 1.0) -> None:
+    """Render every sentence of ``texts`` not rendered yet, in one Piper process (a separate
+    program: GPL-3.0, never imported; its start, about half a second, is paid once, not per sentence).
 
     Piper's sampling noise is set to 0 so the same text always gives the same audio (with its
     default noise every run differs); its durations and intonation are still the network's own.
+    Each line is synthesised on its own (``--output-dir``: one file per line, named in order), as
+    a single sentence given alone would be.
     """
+    todo = [t for t in dict.fromkeys(t.strip() for t in texts) if t and (t, length_scale) not in _PIPER]
+    if not todo:
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "piper.wav"
-        subprocess.run([sys.executable, "-m", "piper", "-m", str(piper_model()), "-f", str(out),
+        subprocess.run([sys.executable, "-m", "piper", "-m", str(piper_model()), "--output-dir", tmp,
                         "--noise-scale", "0", "--noise-w-scale", "0", "--length-scale", str(length_scale)],
-                       input=text.encode(), check=True, capture_output=True)
-        return subprocess.run([_need("sox"), "-R", str(out), "-r", str(SR), "-c", "1", "-b", "16",
-                               "-e", "signed-integer", "-t", "raw", "-"], check=True, capture_output=True).stdout
+                       input="\n".join(todo).encode() + b"\n", check=True, capture_output=True)
+        wavs = sorted(Path(tmp).glob("*.wav"), key=lambda p: int(p.stem))  # monotonic-clock names
+        assert len(wavs) == len(todo), (len(wavs), len(todo))
+        for text, wav in zip(todo, wavs):
+            _PIPER[(text, length_scale)] = subprocess.run(
+                [_need("sox"), "-R", str(wav), "-r", str(SR), "-c", "1", "-b", "16", "-e", "signed-integer", "-t",
+                 "raw", "-"], check=True, capture_output=True).stdout
+
+
+def _piper(text: str, length_scale: float) -> bytes:
+    render_piper([text], length_scale)
+    return _PIPER[(text.strip(), length_scale)]
 
 
 def say(text: str, voice: Voice | str) -> np.ndarray:
@@ -113,6 +130,10 @@ def build_ask(parts, *, voice: Voice | str, noise_dbfs: float | None = None, see
 
     Returns the samples and their :class:`synth.Truth` (each sentence's start and end, each silence).
     """
+    v = VOICES[voice] if isinstance(voice, str) else voice
+    if v.engine == "piper":  # every sentence of the take in one Piper process
+        render_piper([p.text if isinstance(p, Speech) else str(p) for p in parts if not isinstance(p, Silence)],
+                     v.length_scale)
     chunks = [np.zeros(round(lead_s * SR), np.float32)]
     t = lead_s
     spoken, silent = [], []
