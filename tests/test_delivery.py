@@ -194,3 +194,18 @@ def test_end_drop_moves_with_final_word_gain(whisper, text):
         drops[gain] = s.end_drop_db
     assert abs((drops[-6.0] - drops[0.0]) - 6) <= 3, drops
     assert abs((drops[-12.0] - drops[0.0]) - 12) <= 3, drops
+
+
+def test_the_words_heard_and_a_typed_paragraph_are_split_alike():
+    """One list of abbreviations (types.ABBREVIATIONS) for both splitters: "Dr." and "etc." go on,
+    "no." ends a sentence ("She said no."), in the words heard as in typed text."""
+    from voicecoach.wording import split_text
+
+    text = "I asked Dr. Shah about the course, etc. She said no. Then we met again."
+    words = [Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split())]
+    heard = [" ".join(w.text for w in words[a:b + 1]) for a, b in delivery.split_sentences(words)]
+    assert heard == split_text(text) == ["I asked Dr. Shah about the course, etc. She said no.", "Then we met again."]
+    # negative control: a full stop that is no abbreviation ends the sentence in both
+    text = "I asked Shah. She said yes."
+    words = [Word(w, 0.3 * i, 0.3 * i + 0.25) for i, w in enumerate(text.split())]
+    assert len(delivery.split_sentences(words)) == len(split_text(text)) == 2

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Word", "Region", "Caution"]
+__all__ = ["Word", "Region", "Caution", "ABBREVIATIONS"]
+
+#: Words ending in a full stop that do not end a sentence, for both sentence splitters: the words
+#: heard (``speech.delivery.split_sentences``) and a typed paragraph (``wording.split_text``).
+#: Not "no.": "She said no." ends a sentence.
+ABBREVIATIONS = frozenset("mr. mrs. ms. dr. prof. st. mt. jr. sr. vs. e.g. i.e. etc. approx.".split())
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Callable
 
 from ..format import fmt_time, quote
 from ..result import Feedback, TakeResult
+from ..speech.delivery import PAUSE_IN_PACE_MAX_S
 from ..wording.specificity import ask_words, hear_ask, misheard
 from .verdict import Verdict
 
@@ -177,7 +178,7 @@ def pace_fast(t: TakeResult, s: CoachSettings) -> Verdict:
     where = (" Slow down, above all in the sentence that carries your request." if t.request
              else " Slow down: it gives each point room to land.")
     return Verdict("pace_fast", False, wpm, target, "wpm", x.start_s if x else None, x.end_s if x else None,
-                   f"You spoke at {wpm:.0f} words a minute (each pause counted up to 1 s); "
+                   f"You spoke at {wpm:.0f} words a minute (each pause counted up to {PAUSE_IN_PACE_MAX_S:g} s); "
                    f"a calm conversational pace is about {s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f}.{where}"
                    + (f" The most hurried sentence: {quote(x.text)}." if x else ""))
 
@@ -191,7 +192,7 @@ def pace_slow(t: TakeResult, s: CoachSettings) -> Verdict:
         return Verdict("pace_slow", True, wpm, target, "wpm",
                        explanation=f"Not dragging: {wpm:.0f} words a minute.", severity="low")
     return Verdict("pace_slow", False, wpm, target, "wpm", explanation=(
-        f"You spoke at {wpm:.0f} words a minute (each pause counted up to 1 s), "
+        f"You spoke at {wpm:.0f} words a minute (each pause counted up to {PAUSE_IN_PACE_MAX_S:g} s), "
         f"slower than about {s.pace_min_wpm:.0f}. Slow is good for the ask itself, but keep the lead-in "
         "moving so it does not drag."), severity="low")
 

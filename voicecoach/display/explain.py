@@ -18,6 +18,7 @@ from typing import Sequence
 from ..coaching.coach import CoachSettings
 from ..format import END_DROP_NAME, end_drop_help, fmt_balance, fmt_db, fmt_time
 from ..result import Feedback, TakeResult
+from ..speech.delivery import PAUSE_IN_PACE_MAX_S
 from ..wording.specificity import HeardAsk, Specificity, ask_words, hear_ask, misheard, typed_words
 from ..types import Word
 from ..wording import Marker
@@ -109,7 +110,7 @@ def _status(*verdicts) -> str:
 
 def _pace(t: TakeResult, s: CoachSettings) -> Headline:
     wpm, band = t.pace.speaking_wpm, f"{s.pace_min_wpm:.0f}–{s.pace_max_wpm:.0f} wpm"
-    help_ = ("Words per minute while you were speaking (wpm). Each pause counts up to 1 s, so pausing "
+    help_ = (f"Words per minute while you were speaking (wpm). Each pause counts up to {PAUSE_IN_PACE_MAX_S:g} s, so pausing "
              "between sentences slows it, while holding the wait after your request does not lower it. "
              f"Target: a calm {band}.")
     if wpm is None:

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .audio import FULL_SCALE, Audio
+from .audio import FULL_SCALE, SR, Audio
 from ..types import Caution, Region, Word
 
 __all__ = ["CautionSettings", "Recognition", "recognition", "max_repeats", "high_band_db", "truncated", "clipping",
@@ -140,7 +140,7 @@ HIGH_BAND_HZ = (4500.0, 7500.0)  # well above it, up to what 16 kHz holds: where
 _BAND_FRAME = 512  # samples per spectrum (32 ms at 16 kHz)
 
 
-def high_band_db(y: np.ndarray, *, regions: Sequence[Region], sr: int = 16_000) -> float | None:
+def high_band_db(y: np.ndarray, *, regions: Sequence[Region], sr: int = SR) -> float | None:
     """How much of the voice is above the telephone band: the mean power per frame in
     :data:`HIGH_BAND_HZ` over that in :data:`SPEECH_BAND_HZ` (dB), over the speech only
     (``regions``), less the background's (the mean of the quieter half of the frames between the

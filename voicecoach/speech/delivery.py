@@ -10,7 +10,7 @@ from typing import Sequence
 import numpy as np
 
 from .prosody import Contours, silences
-from ..types import Region, Word
+from ..types import ABBREVIATIONS, Region, Word
 
 __all__ = [
     "DeliverySettings", "Sentence", "Pause", "RequestPause", "Pace", "Delivery",
@@ -20,8 +20,6 @@ __all__ = [
 
 _END_PUNCT = re.compile(r"[.?!]+[\"')\]]*$")
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
-#: Words ending in a full stop that do not end a sentence.
-_ABBREVIATIONS = frozenset("mr. mrs. ms. dr. prof. st. mt. jr. sr. vs. e.g. i.e. no. approx.".split())
 PITCH_RANGE_PERCENTILES = (5, 95)  # the take's pitch range runs between these percentiles
 MIN_PITCH_FRAMES = 20  # voiced 10 ms frames needed for a pitch range
 WORD_END_TOLERANCE_S = 0.1  # a speech region starting this soon after a word's end still holds it
@@ -121,7 +119,7 @@ def _ends_sentence(text: str) -> bool:
     if not _END_PUNCT.search(text):
         return False
     bare = text.rstrip("\"')]").lower()
-    return not (bare in _ABBREVIATIONS or re.fullmatch(r"[a-z]\.", bare))
+    return not (bare in ABBREVIATIONS or re.fullmatch(r"[a-z]\.", bare))
 
 
 def split_sentences(words: Sequence[Word], *, silences: Sequence[Region] = (), settings: DeliverySettings | None = None) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from ..types import Region
+from .audio import SR
 
 __all__ = [
     "HOP_S", "VadSettings", "PitchSettings", "Contours", "Speech", "find_speech", "speech_regions", "energy_regions",
@@ -89,7 +90,7 @@ class Contours:
         return slice(i0, max(i0, i1))
 
 
-def speech_regions(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None) -> tuple[Region, ...]:
+def speech_regions(y: np.ndarray, *, sr: int = SR, settings: VadSettings | None = None) -> tuple[Region, ...]:
     """Speech regions found by Silero VAD, in seconds, with no padding."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
@@ -114,7 +115,7 @@ class Speech:
     vad_agreement: float  # share of frames on which the VAD and the frame energy agree
 
 
-def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None = None,
+def find_speech(y: np.ndarray, *, sr: int = SR, settings: VadSettings | None = None,
                 vad: Sequence[Region] | None = None) -> Speech:
     """Speech regions of a take: Silero VAD (:func:`speech_regions`), widened by at most
     0.2 s to the frame-energy regions on soft onsets (:func:`refine_regions`).
@@ -130,7 +131,7 @@ def find_speech(y: np.ndarray, *, sr: int = 16_000, settings: VadSettings | None
                   vad_agreement=round(agree, 3))
 
 
-def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
+def energy_db(y: np.ndarray, *, sr: int = SR) -> np.ndarray:
     """RMS energy in dBFS on the 10 ms grid (25 ms windows, centred, zero-padded at the edges;
     the same numbers as ``librosa.feature.rms(center=True)``), computed block by block so that
     memory stays small on long takes."""
@@ -145,7 +146,7 @@ def energy_db(y: np.ndarray, *, sr: int = 16_000) -> np.ndarray:
     return 20.0 * np.log10(np.maximum(out, 1e-6))
 
 
-def pitch_hz(y: np.ndarray, *, sr: int = 16_000, n_frames: int, floor_hz: float = 70.0,
+def pitch_hz(y: np.ndarray, *, sr: int = SR, n_frames: int, floor_hz: float = 70.0,
              ceiling_hz: float = 450.0, spans: Sequence[Region] | None = None) -> np.ndarray:
     """f0 in Hz on the 10 ms grid (NaN when unvoiced), Praat autocorrelation.
 
@@ -186,7 +187,7 @@ def _praat_pitch(y: np.ndarray, *, sr: int, n_frames: int, floor_hz: float, ceil
     return out
 
 
-def contours(y: np.ndarray, *, sr: int = 16_000, energy: np.ndarray | None = None,
+def contours(y: np.ndarray, *, sr: int = SR, energy: np.ndarray | None = None,
              speech: Sequence[Region] | None = None, pitch: PitchSettings | None = None) -> Contours:
     """Energy (dBFS) and pitch (Hz) on the same 10 ms grid; pitch only over ``speech`` when
     given (see :func:`pitch_hz`). Pass ``energy`` when it is already computed."""

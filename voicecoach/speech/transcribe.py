@@ -28,6 +28,7 @@ from .speech_model import (
     verify_model,
 )
 from ..types import Region, Word
+from .audio import SR
 
 __all__ = [
     "DEFAULT_MODEL", "FILLER_PROMPT", "ModelError", "ModelInfo", "TranscribeSettings", "Utterance",
@@ -42,7 +43,6 @@ log = logging.getLogger("voicecoach")
 FILLER_PROMPT = "Um, uh, so, I mean, like, er."
 #: The prompt of a second decode where the first is in doubt (``TranscribeSettings``).
 SECOND_OPINION_PROMPT = "Um, uh."
-SAMPLE_RATE = 16_000
 _HAS_WORD = re.compile(r"[A-Za-z0-9]")
 
 
@@ -218,7 +218,7 @@ class Transcriber:
         speech be resumed: from the first region with too few words (:func:`_first_unheard`)
         the rest of the clip is decoded again, at most ``MAX_RESUMES`` times.
         """
-        clip_end_s = clip_start_s + len(clip) / SAMPLE_RATE
+        clip_end_s = clip_start_s + len(clip) / SR
         ends = [r.end_s for r in speech if r.start_s < clip_end_s and r.end_s > clip_start_s]
         speech_end_s = min(max(ends), clip_end_s) if ends and self.settings.stop_at_speech_end else None
         words = self._hear(clip, clip_start_s=clip_start_s, speech=speech, speech_end_s=speech_end_s,
@@ -248,7 +248,7 @@ class Transcriber:
             start_s = max(clip_start_s, gap.start_s - self.settings.pad_s)
             kept = [w for w in words if w.start_s < gap.start_s - RESUME_AFTER_S]
             log.debug("resuming the decode at %.2f s (%d words kept)", start_s, len(kept))
-            more = self._decode(clip[int(round((start_s - clip_start_s) * SAMPLE_RATE)):], clip_start_s=start_s,
+            more = self._decode(clip[int(round((start_s - clip_start_s) * SR)):], clip_start_s=start_s,
                                 speech_end_s=speech_end_s, prompt=prompt)
             if not more or _looping(more):
                 break  # nothing more, or a decoding loop on a short clip ("Ask Ask Ask not!"): keep what was heard
@@ -273,7 +273,7 @@ class Transcriber:
             temperature=0.0,  # deterministic: the same take always reads the same
             vad_filter=False,  # the caller already cut the speech
         )
-        clip_end_s = clip_start_s + len(clip) / SAMPLE_RATE
+        clip_end_s = clip_start_s + len(clip) / SR
         words: list[Word] = []
         for seg in segments:  # a generator: decoding happens here
             for w in seg.words or ():
@@ -361,7 +361,7 @@ def drop_sign_off(words: Sequence[Word]) -> tuple[Word, ...]:
 
 def _clip(y: np.ndarray, u: Utterance) -> np.ndarray:
     """The samples Whisper hears for utterance ``u`` (its speech and padding)."""
-    return y[int(round(u.clip_start_s * SAMPLE_RATE)): int(round(u.clip_end_s * SAMPLE_RATE))]
+    return y[int(round(u.clip_start_s * SR)): int(round(u.clip_end_s * SR))]
 
 
 def _inside(u: Utterance, regions: Sequence[Region]) -> list[Region]:
@@ -407,7 +407,7 @@ def mend_cuts(tr: Transcriber, y: np.ndarray, utterances: Sequence[Utterance],
         moved = _silence_before(start_s, regions, floor_s=before[i - 1].end_s if i else 0.0)
         if nxt.clip_end_s - moved <= window_s:
             start_s = moved
-        clip = y[int(round(start_s * SAMPLE_RATE)): int(round(nxt.clip_end_s * SAMPLE_RATE))]
+        clip = y[int(round(start_s * SR)): int(round(nxt.clip_end_s * SR))]
         inside = [r for r in regions if r.end_s > start_s and r.start_s < nxt.end_s]
         again = tr.utterance(clip, clip_start_s=start_s, speech=inside)
         replaced = sum(1 for d in out[: k + 1] for w in d if (w.start_s + w.end_s) / 2 >= start_s) + len(out[k + 1])
@@ -445,7 +445,7 @@ def transcribe(y: np.ndarray, *, regions: Sequence[Region], model: str | None = 
     settings : TranscribeSettings, optional
     """
     tr = Transcriber(model, settings)
-    utterances = plan_utterances(regions, duration_s=len(y) / SAMPLE_RATE, settings=tr.settings)
+    utterances = plan_utterances(regions, duration_s=len(y) / SR, settings=tr.settings)
     decoded: list[tuple[Word, ...]] = []
     for k, u in enumerate(utterances):
         decoded.append(tr.utterance(_clip(y, u), clip_start_s=u.clip_start_s, speech=_inside(u, regions)))

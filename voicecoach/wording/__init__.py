@@ -43,6 +43,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
+from ..types import ABBREVIATIONS
 from . import model as _model
 from . import rules as _r
 from .markers import Marker, find_fillers, find_hedges, per_100_words
@@ -242,7 +243,6 @@ def tag_sentences(texts: Iterable[str], *, settings: WordingSettings = _DEFAULTS
 
 # a run of . ? ! (and closing quotes or brackets) followed by a space or the end
 _SENTENCE_END_RE = re.compile(r"[.?!]+[\"'\u201d\u2019)\]]*(?=\s|$)")
-_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "e.g.", "i.e.", "etc."})
 _INITIAL_RE = re.compile(r"[A-Z]\.")
 _OPENERS = "\"'\u201c\u2018(["
 
@@ -252,16 +252,17 @@ def _ends_sentence(clean: str, end: re.Match[str]) -> bool:
     if end.group(0) != ".":
         return True
     word = clean[: end.end()].rsplit(" ", 1)[-1].lstrip(_OPENERS)
-    return word.lower() not in _ABBREVIATIONS and not _INITIAL_RE.fullmatch(word)
+    return word.lower() not in ABBREVIATIONS and not _INITIAL_RE.fullmatch(word)
 
 
 def split_text(text: str) -> list[str]:
     """Split a paragraph into sentences, keeping their punctuation.
 
     A sentence ends at ``.``, ``?`` or ``!`` (a run of them, and any closing quote or bracket)
-    followed by a space or the end of the text, except after an abbreviation (Mr. Mrs. Ms. Dr.
-    Prof. St. e.g. i.e. etc.) or a single initial ("J."). Whitespace is normalised to single
-    spaces; text after the last end is a sentence too. Empty or blank text gives ``[]``.
+    followed by a space or the end of the text, except after an abbreviation (Mr. Dr. e.g. etc.:
+    ``types.ABBREVIATIONS``, the list the words heard are split by too) or a single initial
+    ("J."). Whitespace is normalised to single spaces; text after the last end is a sentence
+    too. Empty or blank text gives ``[]``.
     """
     if not isinstance(text, str):
         raise TypeError(f"split_text expects a str, got {type(text).__name__}")
