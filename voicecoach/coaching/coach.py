@@ -206,19 +206,26 @@ def hedges_in_request(t: TakeResult) -> tuple:
     return tuple(h for h in t.hedges if rs.first_word <= h.word_index <= rs.last_word)
 
 
+def _no_words(code: str, target: str) -> Verdict:
+    """A rate per 100 words with no words to count: not judged."""
+    return Verdict(code, None, None, target, "per 100 words", explanation="No words to count.", severity="low")
+
+
+def _few(code: str, found, rate: float, target: str, more: str = "") -> Verdict:
+    """Met: few (or no) hedges or fillers, ``found`` (markers) at ``rate`` per 100 words."""
+    return Verdict(code, True, rate, target, "per 100 words", severity="low", explanation=(
+        f"Few {code}: {len(found)} ({rate:.1f} per 100 words){more}." if found else f"No {code}."))
+
+
 def hedges(t: TakeResult, s: CoachSettings) -> Verdict:
     """Hedges at ``hedges_per_100`` per 100 words or more, or any hedge inside the request."""
     target = f"under {s.hedges_per_100:g} per 100 words, none in the request"
     rate = t.hedges_per_100
     if rate is None:
-        return Verdict("hedges", None, None, target, "per 100 words", explanation="No words to count.",
-                       severity="low")
+        return _no_words("hedges", target)
     inside = hedges_in_request(t)
     if rate < s.hedges_per_100 and not inside:
-        return Verdict("hedges", True, rate, target, "per 100 words",
-                       explanation=(f"Few hedges: {len(t.hedges)} ({rate:.1f} per 100 words), none in your request."
-                                    if t.hedges else "No hedges."),
-                       severity="low")
+        return _few("hedges", t.hedges, rate, target, ", none in your request")
     h = (inside or t.hedges)[0]
     n_in = "one" if len(inside) == 1 else str(len(inside))
     where = f", {n_in} inside your request at {fmt_time(h.start_s)}" if inside else ""
@@ -231,12 +238,9 @@ def fillers(t: TakeResult, s: CoachSettings) -> Verdict:
     target = f"under {s.fillers_per_100:g} per 100 words"
     rate = t.fillers_per_100
     if rate is None:
-        return Verdict("fillers", None, None, target, "per 100 words", explanation="No words to count.",
-                       severity="low")
+        return _no_words("fillers", target)
     if not t.fillers or rate < s.fillers_per_100:
-        n = len(t.fillers)
-        return Verdict("fillers", True, rate, target, "per 100 words", explanation=(
-            f"Few fillers: {n} ({rate:.1f} per 100 words)." if n else "No fillers."), severity="low")
+        return _few("fillers", t.fillers, rate, target)
     return Verdict("fillers", False, rate, target, "per 100 words", t.fillers[0].start_s, None,
                    f"{len(t.fillers)} filler{'s' if len(t.fillers) > 1 else ''} ({_list(t.fillers)}), "
                    f"{rate:.0f} per 100 words, the first at {fmt_time(t.fillers[0].start_s)}. "

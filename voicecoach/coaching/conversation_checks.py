@@ -143,20 +143,22 @@ def _incentive_or_pull(t: TakeResult, s: CheckSettings) -> Verdict:
               "about their concern (“What would make this work for you?”).")
 
 
-def _summarised(t: TakeResult, s: CheckSettings) -> Verdict:
-    hits = _found(t, "summary")
-    if hits:
-        return _v("summarised", True, hits[0][1], f"You summarised the outcome: {_q(hits[0][1])}")
-    return _v("summarised", False, None,
-              "Close by summarising what you agreed (“So we have agreed that…”), so you both leave with the same picture.")
+def _said(code: str, move: str, met: str, missed: str):
+    """A check met by a sentence of the turn that the ``move`` detector finds (quoted after ``met``)."""
+    def check(t: TakeResult, s: CheckSettings) -> Verdict:
+        hits = _found(t, move)
+        if hits:
+            return _v(code, True, hits[0][1], f"{met} {_q(hits[0][1])}")
+        return _v(code, False, None, missed)
+    check.__name__ = check.__qualname__ = f"_{code}"
+    return check
 
 
-def _follow_up(t: TakeResult, s: CheckSettings) -> Verdict:
-    hits = _found(t, "follow_up_with_time")
-    if hits:
-        return _v("follow_up_with_time", True, hits[0][1], f"A follow-up with a time: {_q(hits[0][1])}")
-    return _v("follow_up_with_time", False, None,
-              "Name the next step and when (“I'll send you the details by Friday”).")
+_summarised = _said("summarised", "summary", "You summarised the outcome:",
+                    "Close by summarising what you agreed (“So we have agreed that…”), so you both leave with the same "
+                    "picture.")
+_follow_up = _said("follow_up_with_time", "follow_up_with_time", "A follow-up with a time:",
+                   "Name the next step and when (“I'll send you the details by Friday”).")
 
 
 def _closed_briefly(t: TakeResult, s: CheckSettings) -> Verdict:
