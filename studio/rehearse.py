@@ -14,7 +14,7 @@ from studio.resources import speech_model, take_store
 from voicecoach import AudioError, ModelError, config
 from voicecoach.rehearsal import conversation_run as run
 from voicecoach.rehearsal import manager_voice as mv
-from voicecoach.display.conversation_report import OUTCOME_TEXT
+from voicecoach.display.conversation_report import OUTCOME_TEXT, end_drop_phrase
 from voicecoach.format import fmt_balance
 from voicecoach.practice import check_analysable
 from voicecoach.rehearsal.rehearse import OWN, Script, ScriptError, scenario_ids
@@ -82,7 +82,7 @@ def _report(result) -> None:
     st.markdown(f"**Push / Pull / Move Away**: {fmt_balance(s.push_share, s.pull_share, s.move_away_share)} of your "
                 "speaking time. **Delivery** over all your turns: pace "
                 + ("–" if s.speaking_wpm is None else f"{s.speaking_wpm:.0f} words per minute")
-                + ", sentence ends " + ("–" if s.end_drop_db is None else f"{s.end_drop_db:+.1f} dB") + ".")
+                + ", " + md_literal(end_drop_phrase(s)) + ".")
     for t in result.turns:
         with st.container(border=True):
             st.markdown(f"**{t.moment.capitalize()}** — the manager: “{md_literal(t.manager)}”")

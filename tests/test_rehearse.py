@@ -440,3 +440,18 @@ def test_named_pause_under_feedback(takes):
         if met:
             assert "a named pause" in tr.checks[0].explanation
             assert any(x.tag == "move_away" for x in tr.take.sentences), [(x.text, x.tag) for x in tr.take.sentences]
+
+
+def test_the_conversation_end_drop_is_its_weakest_sentence_end(takes):
+    """As a take's: the largest end drop of any sentence of any turn, with its words; a median of
+    the sentences (what it was) would hide the fading one."""
+    import statistics
+
+    r = _run_engine("course", "strong", takes)
+    drops = [(s["end_drop_db"], s["text"]) for t in r.turns for s in t.you["sentences"]
+             if s.get("end_drop_db") is not None]
+    worst = max(drops, key=lambda d: d[0])
+    assert r.summary.end_drop_db == round(worst[0], 1) and r.summary.end_drop_text == worst[1]
+    assert r.summary.end_drop_db > statistics.median(d for d, _ in drops) + 1.0
+    assert f"weakest sentence end {worst[0]:+.1f} dB" in render_text(r)
+    assert ConversationResult.from_dict(json.loads(json.dumps(r.to_dict()))).summary == r.summary

@@ -8,9 +8,9 @@ conversation's numbers.
 from __future__ import annotations
 
 from ..rehearsal.conversation import ConversationResult, Turn
-from ..format import fmt_balance
+from ..format import fmt_balance, quote
 
-__all__ = ["render_text", "render_turn", "OUTCOME_TEXT"]
+__all__ = ["render_text", "render_turn", "OUTCOME_TEXT", "end_drop_phrase"]
 
 OUTCOME_TEXT = {
     "agreed": "agreed: your manager said yes",
@@ -71,6 +71,14 @@ def render_text(r: ConversationResult) -> str:
             f"{w['pause_after_s']:.1f} s" + (" (still waiting when the turn ended)" if w.get("still_waiting") else "")
             + ("" if step == "ask" else f" (at {step})") for step, w in waits))
     pace = "–" if s.speaking_wpm is None else f"{s.speaking_wpm:.0f} words/min"
-    drop = "–" if s.end_drop_db is None else f"{s.end_drop_db:+.1f} dB (median over your sentences)"
-    out.append(f"Delivery over all your turns: pace {pace}; sentence ends {drop}")
+    out.append(f"Delivery over all your turns: pace {pace}; {end_drop_phrase(s)}")
     return "\n".join(out)
+
+
+def end_drop_phrase(s) -> str:
+    """The conversation's sentence ends, as the report and the page say them: the weakest one over
+    all your turns (``Summary.end_drop_db``), with its words."""
+    if s.end_drop_db is None:
+        return "sentence ends –"
+    return (f"weakest sentence end {s.end_drop_db:+.1f} dB"
+            + (f" ({quote(s.end_drop_text)})" if s.end_drop_text else ""))

@@ -8,7 +8,6 @@ reply as the take contract (``TakeResult.to_dict()``), so a saved conversation r
 """
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 from ..coaching.verdict import Verdict
@@ -66,7 +65,9 @@ class Summary:
     wait_after_ask_s: float | None  # silence held after the request in the (last) ask turn
     still_waiting: bool | None  # that turn ended while still waiting
     speaking_wpm: float | None  # over all turns, weighted by words
-    end_drop_db: float | None  # median over every sentence of every turn
+    end_drop_db: float | None  # the weakest sentence end over all turns (the largest end drop), as a take's:
+    # a fading ask is never hidden by the sentences that do not fade
+    end_drop_text: str | None = None  # that sentence
 
     def to_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -138,7 +139,8 @@ def summarise(turns) -> Summary:
     req = ask[-1].you["request"] if ask else None
     words = [(len(t.you.get("words") or []), (t.you.get("pace") or {}).get("speaking_wpm")) for t in turns]
     timed = [(n, w) for n, w in words if n and w]
-    drops = [s["end_drop_db"] for s in sentences if s.get("end_drop_db") is not None]
+    measured = [s for s in sentences if s.get("end_drop_db") is not None]
+    weakest = max(measured, key=lambda s: s["end_drop_db"]) if measured else None  # the first on a tie
     return Summary(
         push_share=round(share["push"], 3), pull_share=round(share["pull"], 3),
         move_away_share=round(share["move_away"], 3), switches=sum(1 for a, b in zip(sides, sides[1:]) if a != b),
@@ -148,5 +150,6 @@ def summarise(turns) -> Summary:
         wait_after_ask_s=None if req is None else req.get("pause_after_s"),
         still_waiting=None if req is None else bool(req.get("still_waiting")),
         speaking_wpm=round(sum(n for n, _ in timed) / sum(n / w for n, w in timed), 1) if timed else None,
-        end_drop_db=round(statistics.median(drops), 1) if drops else None,
+        end_drop_db=None if weakest is None else round(weakest["end_drop_db"], 1),
+        end_drop_text=None if weakest is None else weakest.get("text"),
     )
