@@ -38,7 +38,17 @@ def test_quick_successive_uploads_leave_no_take_pending(tmp_path, pw):
         for f in files:
             upload(page, f)
             page.wait_for_timeout(300)
-        wait_for_result(page)
+        # Under load chromium's uploader has once ended on the 7th file (the 8th selection lost before
+        # it reached the server: no take for it, none pending). What this test asks of the studio is
+        # what happens to the files it receives, so the last one must reach it: given again if the
+        # page does not come to show it.
+        last = page.get_by_text("the file take7.wav", exact=False).first  # "Showing take N: the file …"
+        try:
+            last.wait_for(timeout=60_000)
+        except Exception:
+            print("the page never showed take7.wav after the eight files; take7.wav given again")
+            upload(page, files[-1])
+            last.wait_for(timeout=180_000)
         deadline, settled = time.monotonic() + 180, None
         while time.monotonic() < deadline:  # until nothing is pending for 5 s
             now = _statuses(server.home)
