@@ -52,6 +52,21 @@ def real_analysis(whisper, tmp_path_factory):
     return get
 
 
+def run_cli(capsys, argv: list[str]) -> tuple[int, str, str]:
+    """``voicecoach ARGV`` in this process (``cli.main``; the model stays loaded): exit status,
+    stdout, stderr. An exception other than argparse's exit is not caught: it fails the test with
+    its traceback."""
+    from voicecoach import cli
+
+    capsys.readouterr()
+    try:
+        code = cli.main(argv)
+    except SystemExit as exc:  # argparse's usage error
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def pytest_report_header():
     """Pure tests (wording, checks, the store, the pages' logic) run without espeak-ng and sox; the
     tests that make speech need them, and say so (``synth``) when they are missing."""

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import run_cli
 from synth import SR, Silence, Speech, build_take, to_wav_bytes
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -270,24 +271,16 @@ IN_A_SUBPROCESS = {"name-not-utf8", "name-dash", "fifo"}
 
 
 def _vc(argv: list[str], *, cwd: Path, env: dict, subprocess_: bool, monkeypatch, capsys) -> tuple[int, str, str]:
-    """``voicecoach ARGV`` in ``cwd`` with ``env`` added: (exit status, stdout, stderr). In this
-    process an exception other than argparse's exit is not caught: it fails the test with its traceback."""
+    """``voicecoach ARGV`` in ``cwd`` with ``env`` added: (exit status, stdout, stderr), in a
+    subprocess or in this process (``conftest.run_cli``)."""
     if subprocess_:
         r = subprocess.run([*VC, *argv], cwd=cwd, env={**os.environ, "PYTHONIOENCODING": "utf-8", **env},
                            capture_output=True, text=True, errors="backslashreplace", timeout=300)
         return r.returncode, r.stdout, r.stderr
-    from voicecoach import cli
-
     monkeypatch.chdir(cwd)
     for k, v in env.items():
         monkeypatch.setenv(k, v)
-    capsys.readouterr()
-    try:
-        code = cli.main(argv)
-    except SystemExit as exc:  # argparse's usage error
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, argv)
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r.id for r in ROWS])

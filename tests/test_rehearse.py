@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import run_cli
 from synth import Silence, Speech, build_take, to_wav_bytes
 from voicecoach import cli
 from voicecoach.rehearsal.conversation import ConversationResult
@@ -248,15 +249,8 @@ def test_cli_conversation(sid, wavs, takes, tmp_path, monkeypatch, capsys):
 
 
 def _cli(capsys, *args) -> tuple[int, str, str]:
-    """``voicecoach rehearse ARGS`` (``cli.main``, in this process: an exception other than
-    argparse's exit fails the test with its traceback): exit status, stdout, stderr."""
-    capsys.readouterr()
-    try:
-        code = cli.main(["rehearse", *args])
-    except SystemExit as exc:  # argparse's usage error
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+    """``voicecoach rehearse ARGS`` in this process (``conftest.run_cli``)."""
+    return run_cli(capsys, ["rehearse", *args])
 
 
 @pytest.mark.parametrize("args, message", [
